@@ -1,0 +1,556 @@
+"""Attributed claims in a parsed document: direct quotes, reported speech, "according to".
+
+Each ``*_candidates`` function looks at a spaCy ``Doc`` and yields
+:class:`Candidate` records (token-level: cue token, speaker head, content span);
+``claims_from_doc`` merges them (a quote and the clause around it are one
+claim), resolves speakers in text order, and returns :class:`~kg.records.Claim`
+records with character offsets into the document text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+
+from spacy.tokens import Doc, Token
+
+from kg.extract.dates import resolve_day
+from kg.extract.lexicon import CueLexicon, default_lexicon
+from kg.extract.quotes import ALL_MARKS, Quote, find_quotes
+from kg.extract.speakers import SpeakerResolver, subject_of
+from kg.records import Claim, Document, Mention, Span, Speaker
+from kg.resolve.names import OUTLET_WORDS, DocumentNames, clean_name, name_key
+
+log = logging.getLogger(__name__)
+
+HEDGES = ("reportedly", "allegedly", "purportedly", "supposedly", "apparently", "rumoured", "rumored")
+HEDGE_PHRASES = ("is said to", "are said to", "was said to", "is believed to", "are believed to",
+                 "is reported to", "are reported to", "was reported to", "would have")
+SENTENCE_END = frozenset({".", "!", "?"})
+AUDIENCE_WORDS = frozenset({"reporters", "journalists", "press", "media", "audience", "crowd", "supporters",
+                            "lawmakers", "congress", "parliament", "viewers", "listeners", "readers"})
+MIN_FLOATING_WORDS = 6  # a quote with no cue must be this long to count as speech, not a scare quote
+MAX_FRAME_AFTER = 14  # tokens after a quote searched for its cue
+MAX_FRAME_BEFORE = 30
+
+
+@dataclass
+class Candidate:
+    """One attribution before speaker resolution (token indices into the spaCy Doc)."""
+
+    kind: str  # direct | indirect | mixed | according_to
+    content_start: int  # char offsets
+    content_end: int
+    cue: Token | None = None
+    cue_start: int | None = None  # char span of the cue when it is not a single token ("according to")
+    cue_end: int | None = None
+    speaker_head: Token | None = None
+    speaker_tokens: tuple[int, int] | None = None  # explicit token range for the speaker phrase
+    stance: str = "assert"
+    floating: bool = False
+    relay: list[str] = field(default_factory=list)
+
+    @property
+    def anchor(self) -> int:
+        """Where in the text this attribution is decided (for text-order resolution)."""
+        points = [self.content_start]
+        if self.speaker_head is not None:
+            points.append(self.speaker_head.idx)
+        return min(points)
+
+
+# ----------------------------------------------------------------------------- helpers
+def _in_any(pos: int, quotes: list[Quote]) -> bool:
+    return any(q.start <= pos < q.end for q in quotes)
+
+
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """Shrink [start, end) past outer whitespace and trailing commas/colons/dashes."""
+    while start < end and (text[start].isspace() or text[start] in ",;:\u2014\u2013-"):
+        start += 1
+    while end > start and (text[end - 1].isspace() or text[end - 1] in ",;:\u2014\u2013-"):
+        end -= 1
+    return start, end
+
+
+def _token_range_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
+    return doc[start].idx, doc[end - 1].idx + len(doc[end - 1].text)
+
+
+def _is_cue_verb(token: Token, lexicon: CueLexicon) -> str | None:
+    if token.pos_ not in ("VERB",) and not (token.pos_ == "AUX" and token.lemma_ == "say"):
+        return None
+    return lexicon.verb_stance(token.lemma_)
+
+
+def _complement(verb: Token) -> Token | None:
+    """The clause a cue verb reports (``ccomp``), if any."""
+    for child in verb.children:
+        if child.dep_ == "ccomp":
+            return child
+    return None
+
+
+def _finite(clause: Token) -> bool:
+    """Whether a complement is a finite clause (has a subject or 'that'), not "expect to ..."."""
+    return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "mark", "csubj") for c in clause.children) or clause.dep_ == "ccomp"
+
+
+def _outlet_name(token: Token, names: DocumentNames) -> str | None:
+    """The outlet named by the phrase headed by ``token`` ("BuzzFeed News"), if it names one."""
+    span = token.doc[token.left_edge.i : token.right_edge.i + 1]
+    if token.lower_ in AUDIENCE_WORDS or token.pos_ == "PRON":
+        return None
+    mention = names.mention_at(span.start_char, span.end_char)
+    text = mention.name if mention is not None and mention.type in ("organisation", "government") else None
+    words = set(name_key(span.text).split())
+    if text is None and token.pos_ == "PROPN" and words & OUTLET_WORDS:
+        text = clean_name(span.text)
+    if text is None:
+        return None
+    if not (set(name_key(text).split()) & OUTLET_WORDS) and (mention is None or mention.type != "organisation"):
+        return None
+    return text
+
+
+def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames) -> list[str]:
+    """Outlets a claim passed through: "told BuzzFeed News", "in an interview with CNN", "writing for X"."""
+    found: list[str] = []
+    for child in cue.children:
+        if child.dep_ in ("dative", "dobj") and cue.lemma_ in ("tell", "say", "confirm", "write", "inform", "brief"):
+            name = _outlet_name(child, names)
+            if name:
+                found.append(name)
+        if child.dep_ == "prep" and child.lower_ in ("to", "with", "in", "on"):
+            for pobj in child.children:
+                if pobj.dep_ != "pobj":
+                    continue
+                if pobj.lemma_ in ("interview", "statement", "post", "op-ed", "column", "article", "broadcast"):
+                    for sub in pobj.children:
+                        if sub.dep_ == "prep" and sub.lower_ in ("with", "to", "on", "in", "for"):
+                            for obj in sub.children:
+                                name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
+                                if name:
+                                    found.append(name)
+                    for sub in pobj.children:
+                        if sub.dep_ == "poss":
+                            name = _outlet_name(sub, names)
+                            if name:
+                                found.append(name)
+                else:
+                    name = _outlet_name(pobj, names)
+                    if name:
+                        found.append(name)
+    if speaker_head is not None:
+        for child in speaker_head.children:
+            if child.dep_ in ("acl", "appos") and child.lemma_ in ("write", "report", "speak"):
+                for prep in child.children:
+                    if prep.dep_ == "prep" and prep.lower_ in ("for", "to", "with"):
+                        for obj in prep.children:
+                            name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
+                            if name:
+                                found.append(name)
+    seen: set[str] = set()
+    return [n for n in found if not (n in seen or seen.add(n))]
+
+
+def utterance_date(cue: Token | None, exclude: tuple[int, int], article_date: str | None) -> str | None:
+    """The day the cue verb says the claim was made ("on Friday", "yesterday"), outside the content."""
+    if cue is None:
+        return None
+    doc = cue.doc
+    candidates: list[Token] = []
+    for child in cue.children:
+        if exclude[0] <= child.idx < exclude[1]:
+            continue
+        if child.dep_ in ("npadvmod", "tmod", "advmod") or child.ent_type_ == "DATE":
+            candidates.append(child)
+        elif child.dep_ == "prep" and child.lower_ in ("on", "at", "in", "during", "last"):
+            candidates.append(child)
+    for cand in candidates:
+        span = doc[cand.left_edge.i : cand.right_edge.i + 1]
+        if any(t.ent_type_ == "DATE" or t.lower_ in ("yesterday", "today", "tonight") for t in span):
+            day = resolve_day(span.text, article_date)
+            if day:
+                return day
+    return None
+
+
+def hedge_of(doc: Doc, start: int, end: int, quotes: list[Quote]) -> str | None:
+    """Hedging words in the claim's sentence outside quotes ("reportedly", "is said to")."""
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None:
+        return None
+    for sent in {t.sent for t in span}:
+        for token in sent:
+            if token.lower_ in HEDGES and not _in_any(token.idx, quotes):
+                return token.lower_
+        lowered = sent.text.lower()
+        for phrase in HEDGE_PHRASES:
+            at = lowered.find(phrase)
+            if at >= 0 and not _in_any(sent.start_char + at, quotes):
+                return phrase
+    return None
+
+
+# ----------------------------------------------------------------------------- candidate finders
+def reported_speech_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
+    """Cue verbs with a reported clause: "X said (that) Y", "Y, X said", "X told reporters Y"."""
+    found: list[Candidate] = []
+    text = doc.text
+    for token in doc:
+        stance = _is_cue_verb(token, lexicon)
+        if stance is None or _in_any(token.idx, quotes):
+            continue
+        clause = _complement(token)
+        inverted = _inverted_content(token, clause)
+        if inverted is not None:
+            start, end = _trim(text, *inverted)
+            if end - start >= 3:
+                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
+                continue
+        if clause is not None and _finite(clause):
+            start, end = _token_range_chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
+            if start < token.idx < end:  # the cue sits inside its own clause: a misparse
+                continue
+            start, end = _trim(text, start, end)
+            if end - start < 3:
+                continue
+            found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
+            continue
+        # "X reported:" closing its paragraph -> the next paragraph is what was reported
+        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+        if nxt is not None and nxt.text == ":" and _ends_paragraph(doc, nxt.i):
+            para = _next_paragraph(text, nxt.idx + 1)
+            if para is not None and not _in_any(para[0], quotes):
+                found.append(Candidate("indirect", para[0], para[1], cue=token, speaker_head=subject_of(token), stance=stance))
+    return found
+
+
+def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | None:
+    """For "Y, X said (to Z on Friday)." the chars of Y: everything before the comma that opens "X said".
+
+    Applies when the speaker and cue close the sentence (every later token hangs from the
+    cue), whatever the parser made of Y (it often hangs Y and the cue as two conjuncts).
+    """
+    subj = subject_of(cue)
+    if subj is None or subj.i > cue.i or (clause is not None and clause.i > cue.i):
+        return None
+    sent = cue.sent
+    left = subj.left_edge.i
+    if left <= sent.start + 1:
+        return None
+    doc = cue.doc
+    comma = left - 1
+    if doc[comma].text in ALL_MARKS and comma - 1 >= sent.start:
+        comma -= 1
+    if doc[comma].text != ",":
+        return None
+    subtree = {t.i for t in cue.subtree}
+    if any(not (t.is_punct or t.is_space or t.i in subtree) for t in doc[left : sent.end]):
+        return None
+    start = doc[sent.start].idx
+    end = doc[comma].idx
+    return start, end
+
+
+def according_to_candidates(doc: Doc, quotes: list[Quote]) -> list[Candidate]:
+    """ "According to X, Y" and "Y, according to X": X is the speaker, Y the claim."""
+    found: list[Candidate] = []
+    text = doc.text
+    for token in doc:
+        if token.lower_ != "according" or _in_any(token.idx, quotes):
+            continue
+        to = next((c for c in token.children if c.lower_ == "to"), None)
+        if to is None and token.i + 1 < len(doc) and doc[token.i + 1].lower_ == "to":
+            to = doc[token.i + 1]
+        if to is None:
+            continue
+        pobj = next((c for c in to.children if c.dep_ == "pobj"), None)
+        if pobj is None:
+            continue
+        speaker = pobj
+        for child in pobj.children:  # "according to a report by Axios", "according to Axios' report"
+            if child.dep_ == "prep" and child.lower_ in ("by", "from", "of"):
+                inner = next((c for c in child.children if c.dep_ == "pobj"), None)
+                if inner is not None and inner.pos_ == "PROPN":
+                    speaker = inner
+            if child.dep_ == "poss" and child.pos_ == "PROPN":
+                speaker = child
+        phrase_start, phrase_end = token.i, max(to.right_edge.i, pobj.right_edge.i) + 1
+        sent = token.sent
+        # the claim is the rest of the sentence on the longer side of the phrase
+        left = (sent.start, phrase_start)
+        right = (phrase_end, sent.end)
+        side = right if (right[1] - right[0]) >= (left[1] - left[0]) else left
+        if side[1] - side[0] < 3:
+            continue
+        start, end = _token_range_chars(doc, side[0], side[1])
+        start, end = _trim(text, start, end)
+        if side is right:
+            end = _strip_final_punct(text, start, end)
+        if end - start < 3:
+            continue
+        cue_start, cue_end = token.idx, to.idx + len(to.text)
+        found.append(
+            Candidate("according_to", start, end, cue=token, cue_start=cue_start, cue_end=cue_end,
+                      speaker_head=speaker, stance="report")
+        )
+    return found
+
+
+def _strip_final_punct(text: str, start: int, end: int) -> int:
+    while end > start and text[end - 1] in ".!?":
+        end -= 1
+    return end
+
+
+def _ends_paragraph(doc: Doc, i: int) -> bool:
+    if i + 1 >= len(doc):
+        return True
+    return "\n" in doc[i].whitespace_ or "\n" in doc[i + 1].text
+
+
+def _next_paragraph(text: str, pos: int) -> tuple[int, int] | None:
+    while pos < len(text) and text[pos].isspace():
+        pos += 1
+    if pos >= len(text):
+        return None
+    end = text.find("\n", pos)
+    end = len(text) if end < 0 else end
+    while end > pos and text[end - 1].isspace():
+        end -= 1
+    return (pos, end) if end - pos >= 3 else None
+
+
+def direct_quote_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
+    """Quoted passages with the cue and speaker of the frame around them, or floating ones."""
+    found: list[Candidate] = []
+    for q in quotes:
+        inner = doc.text[q.inner_start : q.inner_end]
+        n_words = len(inner.split())
+        cue, speaker_head, speaker_tokens = _frame_cue(doc, q, quotes, lexicon)
+        if cue is None and speaker_tokens is None:
+            if n_words < MIN_FLOATING_WORDS or not any(c in inner for c in ".!?,"):
+                continue  # a scare quote or a title, not speech
+            found.append(Candidate("direct", q.inner_start, q.inner_end, floating=True))
+            continue
+        stance = lexicon.verb_stance(cue.lemma_) if cue is not None else "assert"
+        if cue is not None and n_words < 2:
+            continue
+        found.append(
+            Candidate("direct", q.inner_start, q.inner_end, cue=cue, speaker_head=speaker_head,
+                      speaker_tokens=speaker_tokens, stance=stance or "assert")
+        )
+    return found
+
+
+def _frame_cue(doc: Doc, q: Quote, quotes: list[Quote], lexicon: CueLexicon
+               ) -> tuple[Token | None, Token | None, tuple[int, int] | None]:
+    """Find the cue (and speaker) of a quote in the text just after it, then just before it."""
+    text = doc.text
+    after_span = doc.char_span(q.end, min(len(text), q.end + 400), alignment_mode="expand")
+    if after_span is not None:
+        tokens = []
+        for t in after_span[:MAX_FRAME_AFTER]:
+            if "\n" in t.text or t.text in OPENING_OR_STRAIGHT:
+                break
+            tokens.append(t)
+            if t.text in SENTENCE_END:
+                break
+        # attribution line: "…" -Commissioner X  /  "…" — X
+        if tokens and tokens[0].text in ("-", "\u2014", "\u2013") and len(tokens) > 1 and tokens[1].pos_ == "PROPN":
+            j = 1
+            while j < len(tokens) and tokens[j].pos_ in ("PROPN", "NOUN", "ADJ") or (j < len(tokens) and tokens[j].text == "."):
+                j += 1
+            return None, tokens[j - 1], (tokens[1].i, tokens[j - 1].i + 1)
+        for t in tokens:
+            if _is_cue_verb(t, lexicon) and not _in_any(t.idx, quotes):
+                head = subject_of(t)
+                if head is not None and _in_any(head.idx, quotes):
+                    head = None
+                if head is None:
+                    head = _adjacent_speaker(t)
+                return t, head, None
+    before_span = doc.char_span(max(0, q.start - 400), q.start, alignment_mode="contract")
+    if before_span is not None and len(before_span):
+        tokens = []
+        for t in reversed(before_span):
+            if "\n" in t.text or (t.text in SENTENCE_END and tokens) or _in_any(t.idx, quotes):
+                break
+            tokens.append(t)
+            if len(tokens) >= MAX_FRAME_BEFORE:
+                break
+        tokens.reverse()
+        for t in reversed(tokens):
+            if _is_cue_verb(t, lexicon):
+                head = subject_of(t)
+                if head is None:
+                    head = _adjacent_speaker(t)
+                return t, head, None
+        # a speaker label: "Zelensky: “…”" / "And from X:"
+        if tokens and tokens[-1].text == ":":
+            prev = [t for t in tokens[:-1] if t.pos_ in ("PROPN", "NOUN", "PRON")]
+            if prev:
+                last = prev[-1]
+                return None, last, None
+    return None, None, None
+
+
+OPENING_OR_STRAIGHT = set("\u201c\u201e\u00ab\"")
+
+
+def _adjacent_speaker(cue: Token) -> Token | None:
+    """When the parse gives a cue no subject: the name or pronoun right after or before it."""
+    doc = cue.doc
+    for i in range(cue.i + 1, min(len(doc), cue.i + 5)):
+        t = doc[i]
+        if t.pos_ in ("PROPN", "PRON") and t.text not in ALL_MARKS:
+            # extend over a multi-word name
+            while i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN":
+                i += 1
+            return doc[i]
+        if t.pos_ in ("ADP", "PUNCT", "VERB"):
+            break
+    for i in range(cue.i - 1, max(-1, cue.i - 4), -1):
+        t = doc[i]
+        if t.pos_ in ("PROPN", "PRON", "NOUN") and t.text not in ALL_MARKS:
+            return t
+        if t.text in ALL_MARKS or t.text in SENTENCE_END:
+            break
+    return None
+
+
+# ----------------------------------------------------------------------------- assembly
+def _merge(direct: list[Candidate], clausal: list[Candidate], text: str) -> list[Candidate]:
+    """A quote and the reported clause around it are one claim: direct, or mixed if the clause is larger."""
+    merged: list[Candidate] = []
+    used: set[int] = set()
+    for d in direct:
+        best = None
+        for k, c in enumerate(clausal):
+            if k in used:
+                continue
+            inter = min(d.content_end, c.content_end) - max(d.content_start, c.content_start)
+            if inter <= 0:
+                continue
+            if d.cue is not None and c.cue is not None and d.cue.i == c.cue.i:
+                best = k
+                break
+            if d.cue is None and inter >= 0.5 * max(d.content_end - d.content_start, c.content_end - c.content_start):
+                best = k
+                break
+        if best is None:
+            merged.append(d)
+            continue
+        used.add(best)
+        c = clausal[best]
+        outside = text[c.content_start : max(c.content_start, d.content_start)]
+        outside += text[min(c.content_end, d.content_end) : c.content_end]
+        if len(outside.strip(" ,.\u201c\u201d\"'\n")) > 3:
+            merged.append(replace(c, kind="mixed", speaker_head=c.speaker_head or d.speaker_head))
+        else:
+            merged.append(replace(d, cue=d.cue or c.cue, speaker_head=d.speaker_head or c.speaker_head,
+                                  stance=c.stance if d.cue is None else d.stance))
+    merged.extend(c for k, c in enumerate(clausal) if k not in used)
+    return merged
+
+
+def _sentence_span(doc: Doc, start: int, end: int) -> Span:
+    span = doc.char_span(start, end, alignment_mode="expand")
+    if span is None or len(span) == 0:
+        return Span(doc.text[start:end], start, end)
+    s = min(t.sent.start_char for t in (span[0], span[-1]))
+    e = max(t.sent.end_char for t in (span[0], span[-1]))
+    while e > s and doc.text[e - 1].isspace():
+        e -= 1
+    return Span(doc.text[s:e], s, e)
+
+
+def _mentions(names: DocumentNames, start: int, end: int) -> tuple[Mention, ...]:
+    out = []
+    for m in names.mentions:
+        if m.start >= start and m.end <= end and m.type != "other" and any(ch.isupper() for ch in m.text):
+            out.append(Mention(text=m.text, start=m.start, end=m.end, name=m.name, type=m.type))
+    return tuple(out)
+
+
+def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = None) -> list[Claim]:
+    """All attributed claims of a parsed document, in text order."""
+    lexicon = lexicon or default_lexicon()
+    text = doc.text
+    quotes = find_quotes(text)
+    names = DocumentNames(doc)
+    resolver = SpeakerResolver(doc, names)
+    direct = direct_quote_candidates(doc, quotes, lexicon)
+    clausal = reported_speech_candidates(doc, quotes, lexicon) + according_to_candidates(doc, quotes)
+    candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
+
+    claims: list[Claim] = []
+    for cand in sorted(candidates, key=lambda c: c.anchor):
+        speaker: Speaker | None = None
+        if cand.speaker_tokens is not None:
+            speaker = resolver.from_tokens(*cand.speaker_tokens)
+        elif cand.speaker_head is not None:
+            speaker = resolver.from_head(cand.speaker_head, cand.cue)
+        elif cand.floating:
+            prev = resolver.previous(cand.content_start)
+            speaker = prev
+        if speaker is not None and not cand.floating:
+            resolver.remember(speaker)
+        cue_span = None
+        if cand.cue is not None:
+            cs = cand.cue_start if cand.cue_start is not None else cand.cue.idx
+            ce = cand.cue_end if cand.cue_end is not None else cand.cue.idx + len(cand.cue.text)
+            cue_span = Span(text[cs:ce], cs, ce)
+        content = Span(text[cand.content_start : cand.content_end], cand.content_start, cand.content_end)
+        points = [cand.content_start, cand.content_end]
+        if speaker is not None and not cand.floating:
+            points += [speaker.start, speaker.end]
+        if cue_span is not None:
+            points += [cue_span.start, cue_span.end]
+        sentence = _sentence_span(doc, min(points), max(points))
+        relay = relays_of(cand.cue, cand.speaker_head, names) if cand.cue is not None else []
+        claims.append(
+            Claim(
+                doc_id=document.id,
+                content=content,
+                speaker=speaker,
+                cue=cue_span,
+                kind=cand.kind,
+                stance=cand.stance,
+                hedge=hedge_of(doc, cand.content_start, cand.content_end, quotes) if cand.kind != "direct" else
+                hedge_of(doc, sentence.start, sentence.end, quotes),
+                relay=tuple(r for r in relay if not speaker or name_key(r) != name_key(speaker.name)),
+                date=document.date,
+                utterance_date=utterance_date(cand.cue, (cand.content_start, cand.content_end), document.date),
+                sentence=sentence,
+                mentions=_mentions(names, cand.content_start, cand.content_end),
+            )
+        )
+    claims = _drop_nested(claims)
+    claims.sort(key=lambda c: (c.content.start, c.content.end))
+    return claims
+
+
+def _drop_nested(claims: list[Claim]) -> list[Claim]:
+    """Drop a claim whose content lies inside another claim's content with the same cue or speaker."""
+    keep: list[Claim] = []
+    for c in claims:
+        nested = False
+        for other in claims:
+            if other is c:
+                continue
+            inside = other.content.start <= c.content.start and c.content.end <= other.content.end
+            same = (other.cue is not None and c.cue is not None and other.cue.start == c.cue.start) or (
+                other.speaker is not None and c.speaker is not None and other.speaker.name == c.speaker.name
+            )
+            if inside and same and (other.content.end - other.content.start) > (c.content.end - c.content.start):
+                nested = True
+                break
+            if (other.content.start, other.content.end) == (c.content.start, c.content.end) and claims.index(other) < claims.index(c):
+                nested = True
+                break
+        if not nested:
+            keep.append(c)
+    return keep

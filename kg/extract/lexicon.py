@@ -1,0 +1,68 @@
+"""The cue lexicon: words that introduce an attributed claim, with the stance each carries.
+
+The lexicon is a data file (``kg/data/cues.tsv``), not literals scattered in code,
+so users can extend it: ``load_lexicon(path)`` reads one of the same shape.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
+from pathlib import Path
+
+log = logging.getLogger(__name__)
+
+STANCES = frozenset(
+    "assert claim deny confirm warn admit allege insist report believe predict promise "
+    "question criticise reveal agree suggest estimate show".split()
+)
+
+
+@dataclass(frozen=True)
+class CueLexicon:
+    """Cue lemmas by part of speech, each mapped to its stance."""
+
+    verbs: dict[str, str]
+    nouns: dict[str, str]
+
+    def verb_stance(self, lemma: str) -> str | None:
+        return self.verbs.get(lemma.lower())
+
+    def noun_stance(self, lemma: str) -> str | None:
+        return self.nouns.get(lemma.lower())
+
+
+def parse_lexicon(lines: list[str], source: str = "<lexicon>") -> CueLexicon:
+    """Parse ``lemma<TAB>pos<TAB>stance`` lines; bad lines raise ``ValueError`` naming the line."""
+    verbs: dict[str, str] = {}
+    nouns: dict[str, str] = {}
+    for number, raw in enumerate(lines, start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        parts = [p.strip() for p in line.split("\t")]
+        if len(parts) != 3:
+            raise ValueError(f"{source}:{number}: expected 'lemma<TAB>pos<TAB>stance', got {raw!r}")
+        lemma, pos, stance = parts
+        if pos not in ("verb", "noun"):
+            raise ValueError(f"{source}:{number}: part of speech must be 'verb' or 'noun', got {pos!r}")
+        if stance not in STANCES:
+            raise ValueError(f"{source}:{number}: unknown stance {stance!r} (one of {', '.join(sorted(STANCES))})")
+        (verbs if pos == "verb" else nouns)[lemma.lower()] = stance
+    return CueLexicon(verbs=verbs, nouns=nouns)
+
+
+def load_lexicon(path: str | Path | None = None) -> CueLexicon:
+    """The lexicon at ``path``, or the one shipped with kg when ``path`` is None."""
+    if path is None:
+        return default_lexicon()
+    path = Path(path)
+    return parse_lexicon(path.read_text(encoding="utf-8").splitlines(), str(path))
+
+
+@lru_cache(maxsize=1)
+def default_lexicon() -> CueLexicon:
+    text = resources.files("kg").joinpath("data/cues.tsv").read_text(encoding="utf-8")
+    return parse_lexicon(text.splitlines(), "kg/data/cues.tsv")

@@ -1,0 +1,275 @@
+"""Who is speaking: the speaker phrase of a cue, and its resolution to a canonical claimant.
+
+``subject_of`` finds the grammatical speaker of a cue verb without trusting a
+single arc (conjoined verbs inherit their subject; the small model's
+"A source close to X has assured ..." misparse is undone). ``SpeakerResolver``
+turns the phrase into a :class:`~kg.records.Speaker`: a named person or
+organisation with the fullest name the article gives, a pronoun or a definite
+description ("the spokeswoman", "the person") resolved to an earlier speaker
+or mention, or an anonymous source with its stated affiliation.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from spacy.tokens import Doc, Token
+
+from kg.records import Speaker
+from kg.resolve.names import OUTLET_WORDS, DocumentNames, NamedMention, clean_name, name_key
+
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PLURAL_PRONOUNS = frozenset({"they", "them"})
+NEUTER_PRONOUNS = frozenset({"it"})
+FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+ANONYMOUS_HEADS = frozenset(
+    """source official insider aide adviser advisor someone somebody person people diplomat staffer
+    officer employee member spokesperson analyst expert observer critic resident witness
+    lawmaker legislator negotiator investigator prosecutor""".split()
+)
+GROUP_HEADS = frozenset(
+    """officials sources people experts analysts critics residents witnesses lawmakers
+    legislators investigators prosecutors protesters activists voters citizens
+    ukrainians americans russians democrats republicans""".split()
+)
+ORG_HEADS = frozenset(
+    """ministry department government administration agency company firm group party
+    council commission committee office authority authorities police army military
+    campaign organisation organization union bank court embassy kremlin""".split()
+)
+SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
+CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis"})
+
+
+def subject_of(verb: Token) -> Token | None:
+    """The token heading the speaker phrase of cue verb ``verb``, or None.
+
+    Looks beyond a single arc: a conjoined or participial verb ("... and claimed",
+    "..., saying") takes its head verb's subject; a passive takes its agent
+    ("was told by X"); and a cue parsed as a relative clause of a noun with no
+    relative pronoun ("A source close to X has assured ...") takes that noun.
+    """
+    misparsed = misparsed_subject(verb)
+    if misparsed is not None:
+        return misparsed[0]
+    for child in verb.children:
+        if child.dep_ in SUBJECT_DEPS and child.tag_ not in ("EX",):
+            return child
+    for child in verb.children:
+        if child.dep_ == "agent":
+            pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if pobj is not None:
+                return pobj
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+        return subject_of(verb.head)
+    return None
+
+
+def misparsed_subject(verb: Token) -> tuple[Token, int, int] | None:
+    """Undo "A source close to X has assured ...": the parse makes X the subject of a relative clause.
+
+    Returns the real head ("source") and the token range of the whole phrase, or None
+    when the verb is not in that pattern (a true relative clause has a wh-word or "that").
+    """
+    head = verb.head
+    if verb.dep_ != "relcl" or head.pos_ not in ("NOUN", "PROPN"):
+        return None
+    if head.lemma_.lower() not in ANONYMOUS_HEADS and head.lower_ not in GROUP_HEADS:
+        return None
+    subj = next((c for c in verb.children if c.dep_ in SUBJECT_DEPS), None)
+    if subj is None or not head.i < subj.i < verb.i:
+        return None
+    doc = verb.doc
+    between = doc[head.i + 1 : verb.i]
+    if any(t.tag_ in ("WDT", "WP", "WP$") or t.lower_ == "that" for t in between):
+        return None
+    return head, head.left_edge.i, subj.right_edge.i + 1
+
+
+def phrase_bounds(head: Token) -> tuple[int, int]:
+    """Token range [start, end) of the noun phrase headed by ``head``, without trailing clauses."""
+    start, end = head.i, head.i + 1
+    for child in head.lefts:
+        if child.dep_ not in CUT_DEPS:
+            start = min(start, child.left_edge.i)
+    for child in head.rights:
+        if child.dep_ in CUT_DEPS and child.dep_ != "punct":
+            break
+        if child.dep_ == "punct":
+            # keep commas around an appositive ("Hill, a doctor,") but not at the end
+            continue
+        end = max(end, child.right_edge.i + 1)
+    doc = head.doc
+    while end - 1 > start and doc[end - 1].is_punct:
+        end -= 1
+    while start < end - 1 and doc[start].is_punct:
+        start += 1
+    return start, end
+
+
+def affiliation_of(head: Token, start: int, end: int) -> str | None:
+    """What an anonymous source is said to be close to or part of ("close to the president")."""
+    doc = head.doc
+    after = [c for c in head.rights if c.dep_ in ("amod", "prep", "acl") and c.i < end]
+    if after:
+        first = min(after, key=lambda t: t.i)
+        text = doc[first.left_edge.i : end].text.strip()
+        if text:
+            return text
+    before = [t for t in doc[start : head.i] if t.dep_ in ("compound", "amod") and t.pos_ in ("PROPN", "ADJ", "NOUN")]
+    if before:
+        return " ".join(t.text for t in before)
+    return None
+
+
+class SpeakerResolver:
+    """Resolves speaker phrases of one document, remembering the speakers seen so far."""
+
+    def __init__(self, doc: Doc, names: DocumentNames) -> None:
+        self.doc = doc
+        self.names = names
+        self.history: list[Speaker] = []  # resolved speakers in text order
+
+    # -- public -----------------------------------------------------------------
+    def from_head(self, head: Token, cue: Token | None = None) -> Speaker:
+        """A speaker for the phrase headed by token ``head`` (the subject of ``cue``, if given)."""
+        verb = cue
+        while verb is not None:  # "A source close to X has assured ... and claimed ..."
+            misparsed = misparsed_subject(verb)
+            if misparsed is not None and misparsed[0] == head:
+                return self.from_tokens(misparsed[1], misparsed[2], head)
+            verb = verb.head if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb else None
+        start, end = phrase_bounds(head)
+        return self.from_tokens(start, end, head)
+
+    def from_tokens(self, start: int, end: int, head: Token | None = None) -> Speaker:
+        doc = self.doc
+        span = doc[start:end]
+        head = head if head is not None else span.root
+        speaker = self._resolve(span.start_char, span.end_char, span.text, head)
+        return speaker
+
+    def remember(self, speaker: Speaker) -> None:
+        self.history.append(speaker)
+
+    def previous(self, before: int, max_distance: int = 1500) -> Speaker | None:
+        """The nearest resolved speaker before char ``before`` (for floating quotes)."""
+        for sp in reversed(self.history):
+            if sp.start < before and before - sp.end <= max_distance and sp.type != "unknown":
+                return sp
+        return None
+
+    # -- resolution --------------------------------------------------------------
+    def _resolve(self, start: int, end: int, text: str, head: Token) -> Speaker:
+        lower = head.lower_
+        base = Speaker(text=text, start=start, end=end, name=clean_name(text), type="unknown")
+        if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
+            return self._pronoun(base, lower, start)
+        mention = self._mention_in(start, end, head)
+        if mention is not None:
+            etype = mention.type if mention.type != "place" else "government"
+            if etype == "group" and head.pos_ == "PROPN":
+                etype = "group"
+            return replace(base, name=mention.name, type=etype)
+        if head.pos_ == "PROPN":
+            name = clean_name(text)
+            etype = "person" if self.names.is_person_name(name) else "organisation"
+            return replace(base, name=self.names.canonical(name, etype), type=etype)
+        return self._description(base, head)
+
+    def _mention_in(self, start: int, end: int, head: Token) -> NamedMention | None:
+        # prefer the mention covering the head ("the White House spokeswoman, Jen Psaki": Psaki)
+        covering = [m for m in self.names.mentions if m.start >= start and m.end <= end]
+        if not covering:
+            return None
+        on_head = [m for m in covering if m.start <= head.idx < m.end]
+        persons = [m for m in covering if m.type == "person"]
+        if on_head:
+            return on_head[0]
+        if persons and head.lemma_.lower() not in ANONYMOUS_HEADS:
+            return persons[0]
+        if head.lemma_.lower() in ANONYMOUS_HEADS or head.lower_ in GROUP_HEADS:
+            return None  # "a source close to Zelensky": the name is the affiliation
+        if head.pos_ in ("NOUN",) and head.lemma_.lower() not in ORG_HEADS:
+            return None  # a description ("the leader of X")
+        return covering[0]
+
+    def _pronoun(self, base: Speaker, lower: str, start: int) -> Speaker:
+        if lower in FIRST_PERSON:
+            return base
+        if lower in PERSONAL_PRONOUNS:
+            sp = self._nearest_person(start)
+            if sp is not None:
+                return replace(base, name=sp[0], type="person")
+            return base
+        wanted = {"organisation", "government", "group", "anonymous"}
+        for sp in reversed(self.history):
+            if sp.start < start and sp.type in wanted:
+                return replace(base, name=sp.name, type=sp.type, anonymous=sp.anonymous, affiliation=sp.affiliation)
+        types = {"organisation", "government"} if lower in NEUTER_PRONOUNS else {"organisation", "government", "group"}
+        for m in self.names.mentions_before(start, types):
+            if start - m.end < 1500:
+                return replace(base, name=m.name, type=m.type)
+        return base
+
+    def _nearest_person(self, start: int) -> tuple[str, int] | None:
+        """Nearest person before ``start``: a previous person speaker or a named person in subject position."""
+        best: tuple[str, int] | None = None
+        for sp in reversed(self.history):
+            if sp.start < start and sp.type == "person":
+                best = (sp.name, sp.start)
+                break
+        for m in self.names.mentions_before(start, {"person"}):
+            tok = self.doc.char_span(m.start, m.end, alignment_mode="expand")
+            in_subject = tok is not None and tok.root.dep_ in ("nsubj", "nsubjpass", "appos", "compound")
+            if best is None or (m.start > best[1] and in_subject):
+                best = (m.name, m.start)
+            break
+        return best
+
+    def _description(self, base: Speaker, head: Token) -> Speaker:
+        lemma = head.lemma_.lower()
+        definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
+        start, end = base.start, base.end
+        # an anaphoric description: "the person", "the source", "the spokeswoman", "the ministry"
+        if definite:
+            if lemma in ANONYMOUS_HEADS:
+                for sp in reversed(self.history):
+                    if sp.start < start and sp.anonymous:
+                        return replace(base, name=sp.name, type=sp.type, anonymous=True, affiliation=sp.affiliation)
+            roles_match = [
+                m for m in self.names.mentions_before(start, {"person"}) if lemma in m.roles or head.lower_ in m.roles
+            ]
+            if roles_match and start - roles_match[0].end < 3000:
+                return replace(base, name=roles_match[0].name, type="person")
+            if lemma in ORG_HEADS:
+                for m in self.names.mentions_before(start, {"organisation", "government"}):
+                    if lemma in name_key(m.name).split() and start - m.end < 3000:
+                        return replace(base, name=m.name, type=m.type)
+        if lemma in ANONYMOUS_HEADS or head.lower_ in GROUP_HEADS:
+            affiliation = affiliation_of(head, *phrase_token_bounds(head.doc, start, end))
+            name = _anonymous_name(base.text)
+            etype = "anonymous"
+            return replace(base, name=name, type=etype, anonymous=True, affiliation=affiliation)
+        if lemma in ORG_HEADS:
+            return replace(base, name=_anonymous_name(base.text), type="government" if lemma in (
+                "ministry", "department", "government", "administration", "authority", "authorities",
+                "police", "army", "military", "embassy", "kremlin") else "organisation")
+        if set(name_key(base.text).split()) & OUTLET_WORDS:
+            return replace(base, name=clean_name(base.text), type="organisation")
+        return replace(base, name=_anonymous_name(base.text), type="unknown")
+
+
+def phrase_token_bounds(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:
+    span = doc.char_span(start_char, end_char, alignment_mode="expand")
+    if span is None:
+        return 0, 0
+    return span.start, span.end
+
+
+def _anonymous_name(text: str) -> str:
+    """'A source close to the president' -> 'source close to the president'."""
+    words = text.replace("\n", " ").split()
+    while words and words[0].lower() in ("a", "an", "the", "one", "some", "several", "two", "three"):
+        words = words[1:]
+    return " ".join(words) if words else text

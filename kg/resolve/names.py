@@ -1,0 +1,204 @@
+"""Canonical names within one document.
+
+An article names a person in full once ("White House Press Secretary Jen Psaki")
+and then by surname ("Psaki"), by title ("the spokeswoman") or by pronoun ("she").
+``DocumentNames`` indexes the named entities of a parsed document so that any
+later mention can be mapped to the fullest name the article gives, with a type.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from spacy.tokens import Doc, Span as SpacySpan
+
+# Words that may precede a name inside an entity or noun phrase but are not part of it.
+TITLE_WORDS = frozenset(
+    """
+    mr mr. mrs mrs. ms ms. miss dr dr. prof prof. sir dame lord lady
+    president vice prime minister secretary press spokesman spokeswoman spokesperson
+    sen sen. senator rep rep. representative gov gov. governor gen gen. general
+    lt lt. col col. capt capt. sgt sgt. rev rev. judge justice chief mayor chancellor
+    king queen prince princess pope ambassador commissioner director chairman chairwoman
+    chair ceo leader minister deputy former acting candidate nominee adviser advisor
+    attorney state foreign defense defence interior finance house white the
+    """.split()
+)
+
+PERSON_LABELS = frozenset({"PERSON"})
+ORG_LABELS = frozenset({"ORG"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+GROUP_LABELS = frozenset({"NORP"})
+GOVERNMENT_WORDS = frozenset(
+    "government ministry department administration kremlin white house cabinet parliament "
+    "congress senate pentagon state council commission agency police army military".split()
+)
+OUTLET_WORDS = frozenset(
+    "news post times journal press reuters axios cnn bbc abc nbc cbs fox msnbc npr tass "
+    "guardian telegraph herald tribune gazette magazine agency afp ap bloomberg politico "
+    "buzzfeed wikinews interfax xinhua efe radio tv television daily weekly chronicle "
+    "observer independent economist atlantic vox slate breitbart hill".split()
+)
+
+_GLUED = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z])")
+_POSSESSIVE = re.compile(r"(?:'s|\u2019s|'|\u2019)$")
+
+
+def split_glued(token_text: str) -> str:
+    """'UkraineVolodymyr' -> 'Volodymyr' (two words glued by a lost space); 'McDonald' is kept."""
+    parts = _GLUED.split(token_text)
+    return parts[-1] if len(parts) > 1 else token_text
+
+
+def clean_name(text: str) -> str:
+    """A name as it should be shown: no leading title/article words, no possessive, glued words split."""
+    words = [split_glued(w) for w in text.replace("\n", " ").split()]
+    while words and words[0].lower().strip(",.") in TITLE_WORDS and len(words) > 1:
+        words = words[1:]
+    if words:
+        words[-1] = _POSSESSIVE.sub("", words[-1])
+    return " ".join(w.strip(",;:") for w in words if w.strip(",;:"))
+
+
+def name_key(name: str) -> str:
+    """Case- and accent-insensitive key of a name."""
+    norm = unicodedata.normalize("NFKD", name)
+    norm = "".join(c for c in norm if not unicodedata.combining(c))
+    return re.sub(r"[^a-z0-9]+", " ", norm.casefold()).strip()
+
+
+def entity_type(label: str, name: str = "") -> str:
+    """Our entity type for a spaCy NER label (and the name, to spot government bodies)."""
+    if label in PERSON_LABELS:
+        return "person"
+    if label in ORG_LABELS:
+        words = set(name_key(name).split())
+        if words & OUTLET_WORDS:
+            return "organisation"
+        if words & GOVERNMENT_WORDS:
+            return "government"
+        return "organisation"
+    if label in PLACE_LABELS:
+        return "place"
+    if label in GROUP_LABELS:
+        return "group"
+    return "other"
+
+
+@dataclass
+class NamedMention:
+    """One mention of a named entity in the document."""
+
+    start: int  # char offsets
+    end: int
+    text: str
+    name: str  # canonical name
+    type: str
+    roles: set[str] = field(default_factory=set)  # title/description words ("president", "spokeswoman")
+
+
+class DocumentNames:
+    """Index of the named entities of one parsed document, for canonical names and antecedents."""
+
+    def __init__(self, doc: Doc) -> None:
+        self.doc = doc
+        self._full_by_surname: dict[str, str] = {}
+        self._full_by_first: dict[str, set[str]] = {}
+        self._type_votes: dict[str, dict[str, int]] = {}
+        self._person_surnames: set[str] = set()
+        raw: list[tuple[SpacySpan, str]] = []
+        for ent in doc.ents:
+            name = clean_name(ent.text)
+            if not name or not any(c.isalpha() for c in name):
+                continue
+            raw.append((ent, name))
+            if ent.label_ in PERSON_LABELS:
+                tokens = name.split()
+                self._person_surnames.add(name_key(tokens[-1]))
+                if len(tokens) >= 2:
+                    surname = name_key(tokens[-1])
+                    current = self._full_by_surname.get(surname)
+                    if current is None or len(name) > len(current):
+                        self._full_by_surname[surname] = name
+                    self._full_by_first.setdefault(name_key(tokens[0]), set()).add(name)
+        for ent, name in raw:
+            etype = entity_type(ent.label_, name)
+            canonical = self.canonical(name, etype)
+            if etype != "person" and len(name.split()) == 1 and name_key(name) in self._person_surnames:
+                etype = "person"  # "Psaki" mis-tagged ORG in one sentence, PERSON elsewhere
+                canonical = self.canonical(name, etype)
+            votes = self._type_votes.setdefault(name_key(canonical), {})
+            votes[etype] = votes.get(etype, 0) + 1
+        self.mentions: list[NamedMention] = []
+        for ent, name in raw:
+            etype = entity_type(ent.label_, name)
+            if etype != "person" and len(name.split()) == 1 and name_key(name) in self._person_surnames:
+                etype = "person"
+            canonical = self.canonical(name, etype)
+            etype = self.type_of(canonical, etype)
+            self.mentions.append(
+                NamedMention(ent.start_char, ent.end_char, ent.text, canonical, etype, self._roles(ent))
+            )
+
+    def canonical(self, name: str, etype: str = "person") -> str:
+        """The fullest name the document gives for ``name`` ("Psaki" -> "Jen Psaki")."""
+        name = clean_name(name)
+        if etype != "person" or not name:
+            return name
+        tokens = name.split()
+        full = self._full_by_surname.get(name_key(tokens[-1]))
+        if full and set(name_key(name).split()) <= set(name_key(full).split()):
+            return full
+        if len(tokens) == 1:
+            firsts = self._full_by_first.get(name_key(tokens[0]), set())
+            if len(firsts) == 1:
+                return next(iter(firsts))
+        return name
+
+    def type_of(self, canonical: str, default: str = "other") -> str:
+        """The type most mentions of ``canonical`` carry in this document."""
+        votes = self._type_votes.get(name_key(canonical))
+        if not votes:
+            return default
+        return max(sorted(votes), key=lambda t: votes[t])
+
+    def is_person_name(self, text: str) -> bool:
+        tokens = clean_name(text).split()
+        return bool(tokens) and name_key(tokens[-1]) in self._person_surnames
+
+    def mention_at(self, start: int, end: int) -> NamedMention | None:
+        """The longest named mention inside ``[start, end)`` (people first)."""
+        inside = [m for m in self.mentions if m.start >= start and m.end <= end]
+        if not inside:
+            return None
+        inside.sort(key=lambda m: (m.type != "person", -(m.end - m.start), m.start))
+        return inside[0]
+
+    def mentions_before(self, offset: int, types: frozenset[str] | set[str] | None = None) -> list[NamedMention]:
+        """Mentions ending before ``offset``, nearest first, optionally of the given types."""
+        found = [m for m in self.mentions if m.end <= offset and (types is None or m.type in types)]
+        return sorted(found, key=lambda m: -m.start)
+
+    def _roles(self, ent: SpacySpan) -> set[str]:
+        """Title and description words around a name: 'President', 'the White House spokeswoman, X'."""
+        roles: set[str] = set()
+        doc = ent.doc
+        # words before the name in the same noun phrase ("Ukrainian President Volodymyr Zelensky")
+        i = ent.start - 1
+        while i >= 0 and i >= ent.start - 4 and doc[i].pos_ in ("PROPN", "NOUN", "ADJ") and not doc[i].ent_type_ == "PERSON":
+            roles.add(doc[i].lemma_.lower())
+            i -= 1
+        for t in ent:
+            if t.text.lower() in TITLE_WORDS:
+                roles.add(t.text.lower())
+        root = ent.root
+        # appositives both ways ("the spokeswoman, Jen Psaki," / "Jen Psaki, the spokeswoman,")
+        if root.dep_ == "appos":
+            roles.add(root.head.lemma_.lower())
+            roles.update(c.lemma_.lower() for c in root.head.children if c.dep_ in ("compound", "amod"))
+        for child in root.children:
+            if child.dep_ == "appos":
+                roles.add(child.lemma_.lower())
+        return {r for r in roles if r.isalpha()}
