@@ -105,7 +105,7 @@ def _outlet_name(token: Token, names: DocumentNames) -> str | None:
     text = mention.name if mention is not None and mention.type in ("organisation", "government") else None
     words = set(name_key(span.text).split())
     if text is None and token.pos_ == "PROPN" and words & OUTLET_WORDS:
-        text = clean_name(span.text)
+        text = clean_name(span.text, person=False)
     if text is None:
         return None
     if not (set(name_key(text).split()) & OUTLET_WORDS) and (mention is None or mention.type != "organisation"):

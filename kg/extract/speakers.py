@@ -172,8 +172,8 @@ class SpeakerResolver:
                 etype = "group"
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
-            name = clean_name(text)
-            etype = "person" if self.names.is_person_name(name) else "organisation"
+            etype = "person" if self.names.is_person_name(text) else "organisation"
+            name = clean_name(text, person=etype == "person")
             return replace(base, name=self.names.canonical(name, etype), type=etype)
         return self._description(base, head)
 
@@ -256,7 +256,7 @@ class SpeakerResolver:
                 "ministry", "department", "government", "administration", "authority", "authorities",
                 "police", "army", "military", "embassy", "kremlin") else "organisation")
         if set(name_key(base.text).split()) & OUTLET_WORDS:
-            return replace(base, name=clean_name(base.text), type="organisation")
+            return replace(base, name=clean_name(base.text, person=False), type="organisation")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
 
 

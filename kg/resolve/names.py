@@ -52,10 +52,15 @@ def split_glued(token_text: str) -> str:
     return parts[-1] if len(parts) > 1 else token_text
 
 
-def clean_name(text: str) -> str:
-    """A name as it should be shown: no leading title/article words, no possessive, glued words split."""
+ARTICLES = frozenset({"the", "a", "an"})
+
+
+def clean_name(text: str, person: bool = True) -> str:
+    """A name as it should be shown: no possessive, glued words split, no leading article,
+    and for people no leading titles ("President", "Press Secretary")."""
     words = [split_glued(w) for w in text.replace("\n", " ").split()]
-    while words and words[0].lower().strip(",.") in TITLE_WORDS and len(words) > 1:
+    strip = TITLE_WORDS if person else ARTICLES
+    while words and words[0].lower().strip(",.") in strip and len(words) > 1:
         words = words[1:]
     if words:
         words[-1] = _POSSESSIVE.sub("", words[-1])
@@ -110,7 +115,7 @@ class DocumentNames:
         self._person_surnames: set[str] = set()
         raw: list[tuple[SpacySpan, str]] = []
         for ent in doc.ents:
-            name = clean_name(ent.text)
+            name = clean_name(ent.text, person=ent.label_ in PERSON_LABELS)
             if not name or not any(c.isalpha() for c in name):
                 continue
             raw.append((ent, name))
@@ -144,7 +149,7 @@ class DocumentNames:
 
     def canonical(self, name: str, etype: str = "person") -> str:
         """The fullest name the document gives for ``name`` ("Psaki" -> "Jen Psaki")."""
-        name = clean_name(name)
+        name = clean_name(name, person=etype == "person")
         if etype != "person" or not name:
             return name
         tokens = name.split()
