@@ -304,7 +304,8 @@ def claims(by: str | None, about: str | None, since: str | None, until: str | No
 @main.command()
 @click.argument("query")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
-              help="Bind ?NAME to the string VALUE (safely, never spliced into the text). Repeatable.")
+              help="Bind ?NAME to the string VALUE (safely, never spliced into the text); "
+                   "the SELECT must list ?NAME. Repeatable.")
 @click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @store_option
 def sparql(query: str, params: tuple[str, ...], fmt_out: str, store_path: Path) -> None:

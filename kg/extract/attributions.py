@@ -356,6 +356,13 @@ def _frame_cue(doc: Doc, q: Quote, quotes: list[Quote], lexicon: CueLexicon
     """Find the cue (and speaker) of a quote in the text just after it, then just before it."""
     text = doc.text
     after_span = doc.char_span(q.end, min(len(text), q.end + 400), alignment_mode="expand")
+    closes_sentence = text[q.inner_start : q.inner_end].rstrip().endswith((".", "!", "?"))
+    if after_span is not None and closes_sentence:
+        # '"... border." House Speaker Pelosi said': a capitalised word after a finished
+        # sentence starts the next sentence, whose cue is not this quote's
+        first = next((t for t in after_span if not t.is_space), None)
+        if first is None or first.text[:1].isupper():
+            after_span = None
     if after_span is not None:
         tokens = []
         for t in after_span[:MAX_FRAME_AFTER]:

@@ -167,9 +167,7 @@ class SpeakerResolver:
             return self._pronoun(base, lower, start)
         mention = self._mention_in(start, end, head)
         if mention is not None:
-            etype = mention.type if mention.type != "place" else "government"
-            if etype == "group" and head.pos_ == "PROPN":
-                etype = "group"
+            etype = {"place": "government", "other": "unknown"}.get(mention.type, mention.type)
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
             etype = "person" if self.names.is_person_name(text) else "organisation"
