@@ -96,6 +96,16 @@ class Claim:
     utterance_date: str | None = None  # the day the claim was made, when the text fixes it
     sentence: Span | None = None  # the sentence(s) the claim stands in
     mentions: tuple[Mention, ...] = field(default_factory=tuple)  # entities the content names
+    parts: tuple[tuple[int, int], ...] = field(default_factory=tuple)  # quoted pieces when the content is
+    # interrupted ('"A," he said, "B."': content spans A..B, parts are A and B); () when whole
+
+    @property
+    def content_text(self) -> str:
+        """The claim's words without the interruptions between its parts."""
+        if len(self.parts) < 2:
+            return self.content.text
+        base = self.content.start
+        return " … ".join(self.content.text[s - base : e - base] for s, e in self.parts)
 
     def to_json(self) -> dict[str, Any]:
         """The record of ``kg extract --format jsonl`` (see schemas/claim.schema.json)."""
@@ -112,6 +122,7 @@ class Claim:
             "utterance_date": self.utterance_date,
             "sentence": self.sentence.to_json() if self.sentence else None,
             "mentions": [m.to_json() for m in self.mentions],
+            "content_parts": [list(p) for p in self.parts],
         }
 
     @classmethod
@@ -133,6 +144,7 @@ class Claim:
             utterance_date=data.get("utterance_date"),
             sentence=Span(**sent) if sent else None,
             mentions=tuple(Mention(**m) for m in data.get("mentions") or ()),
+            parts=tuple(tuple(p) for p in data.get("content_parts") or ()),
         )
 
 

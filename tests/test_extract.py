@@ -85,10 +85,13 @@ def test_inverted_attribution_at_sentence_end(nlp):
 
 
 def test_quote_split_around_the_cue(nlp):
-    claims = claims_of(nlp, "\u201cWe will rebuild,\u201d Mayor Anna Novak said, \u201cand we will do it this year.\u201d")
-    assert all(c.speaker.name == "Anna Novak" for c in claims)
-    assert {c.kind for c in claims} == {"direct"}
-    assert len(claims) == 2
+    text = "\u201cWe will rebuild,\u201d Mayor Anna Novak said, \u201cand we will do it this year.\u201d"
+    claims = claims_of(nlp, text)
+    assert len(claims) == 1  # one claim, in two quoted parts around the cue
+    claim = claims[0]
+    assert claim.speaker.name == "Anna Novak" and claim.kind == "direct"
+    assert [text[s:e] for s, e in claim.parts] == ["We will rebuild,", "and we will do it this year."]
+    assert claim.content_text == "We will rebuild, \u2026 and we will do it this year."
 
 
 def test_straight_quotes_and_said_inverted(nlp):

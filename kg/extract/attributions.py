@@ -543,7 +543,54 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
         )
     claims = _drop_nested(claims)
     claims.sort(key=lambda c: (c.content.start, c.content.end))
-    return claims
+    return _join_continuations(claims, text)
+
+
+_GAP_PUNCT = " \t\r\n.,;:!?-\u2014\u2013" + ALL_MARKS
+
+
+def _continues(a: Claim, b: Claim, text: str) -> bool:
+    """Whether ``b`` goes on with ``a``'s words: a quote split around its cue
+    ('"A," he said, "B."'), or a cue-less quote right after, by the same speaker."""
+    if b.content.start < a.content.end or b.kind != "direct":
+        return False
+    if b.cue is not None and (a.cue is None or b.cue.start != a.cue.start):
+        return False
+    if a.speaker is None or b.speaker is None or a.speaker.name != b.speaker.name:
+        return False
+    gap = text[a.content.end : b.content.start]
+    if len(gap) > 200:
+        return False
+    for piece in (a.cue, a.speaker):
+        if piece is not None and a.content.end <= piece.start and piece.end <= b.content.start:
+            gap = gap.replace(piece.text, " ", 1)
+    return not gap.strip(_GAP_PUNCT)
+
+
+def _join_continuations(claims: list[Claim], text: str) -> list[Claim]:
+    """Merge continuations into one claim whose content spans all its parts."""
+    out: list[Claim] = []
+    for claim in claims:
+        prev = out[-1] if out else None
+        if prev is not None and _continues(prev, claim, text):
+            parts = (prev.parts or ((prev.content.start, prev.content.end),)) + ((claim.content.start, claim.content.end),)
+            start, end = prev.content.start, claim.content.end
+            sentence = prev.sentence
+            if prev.sentence is not None and claim.sentence is not None:
+                s, e = min(prev.sentence.start, claim.sentence.start), max(prev.sentence.end, claim.sentence.end)
+                sentence = Span(text[s:e], s, e)
+            out[-1] = replace(
+                prev,
+                content=Span(text[start:end], start, end),
+                parts=parts,
+                kind=prev.kind if prev.kind == claim.kind else "mixed",
+                sentence=sentence,
+                mentions=prev.mentions + claim.mentions,
+                hedge=prev.hedge or claim.hedge,
+            )
+        else:
+            out.append(claim)
+    return out
 
 
 def _drop_nested(claims: list[Claim]) -> list[Claim]:
