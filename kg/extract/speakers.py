@@ -60,7 +60,7 @@ def subject_of(verb: Token) -> Token | None:
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
-    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX"):
+    if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX", "ADJ"):
         return subject_of(verb.head)
     return None
 
@@ -268,6 +268,6 @@ def phrase_token_bounds(doc: Doc, start_char: int, end_char: int) -> tuple[int, 
 def _anonymous_name(text: str) -> str:
     """'A source close to the president' -> 'source close to the president'."""
     words = text.replace("\n", " ").split()
-    while words and words[0].lower() in ("a", "an", "the", "one", "some", "several", "two", "three"):
+    while words and words[0].lower() in ("a", "an", "the"):
         words = words[1:]
     return " ".join(words) if words else text

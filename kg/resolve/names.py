@@ -200,6 +200,8 @@ class DocumentNames:
                 roles.add(t.text.lower())
         root = ent.root
         # appositives both ways ("the spokeswoman, Jen Psaki," / "Jen Psaki, the spokeswoman,")
+        if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ == "NOUN":
+            roles.add(root.head.head.lemma_.lower())  # "the president of Ukraine, X" / "the president of X"
         if root.dep_ == "appos":
             roles.add(root.head.lemma_.lower())
             roles.update(c.lemma_.lower() for c in root.head.children if c.dep_ in ("compound", "amod"))
