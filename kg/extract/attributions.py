@@ -218,6 +218,15 @@ def reported_speech_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexico
                 continue
             found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
             continue
+        frames = lexicon.verb_frames(token.lemma_)
+        other = _other_complement(token, frames)
+        if other is not None:
+            start, end = _token_range_chars(doc, other.left_edge.i, other.right_edge.i + 1)
+            start, end = _trim(text, start, end)
+            end = _strip_final_punct(text, start, end)
+            if end - start >= 2 and not _in_any(start, quotes):
+                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
+                continue
         # "X reported:" closing its paragraph -> the next paragraph is what was reported
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if nxt is not None and nxt.text == ":" and _ends_paragraph(doc, nxt.i):
@@ -225,6 +234,21 @@ def reported_speech_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexico
             if para is not None and not _in_any(para[0], quotes):
                 found.append(Candidate("indirect", para[0], para[1], cue=token, speaker_head=subject_of(token), stance=stance))
     return found
+
+
+def _other_complement(verb: Token, frames: frozenset[str]) -> Token | None:
+    """A non-clausal content slot the lexicon allows: "vowed to resign" (to), "denied the report" (np)."""
+    if "to" in frames:
+        for child in verb.children:
+            if child.dep_ == "xcomp" and any(c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+                return child
+    if "np" in frames:
+        for child in verb.children:
+            if child.dep_ == "dobj" and child.pos_ in ("NOUN", "PROPN", "PRON") and child.lower_ not in AUDIENCE_WORDS:
+                if child.pos_ == "PRON" and child.lower_ in ("it", "this", "that", "them", "him", "her", "me", "us", "you"):
+                    continue
+                return child
+    return None
 
 
 def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | None:

@@ -7,13 +7,14 @@ so users can extend it: ``load_lexicon(path)`` reads one of the same shape.
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
 log = logging.getLogger(__name__)
 
+FRAMES = frozenset({"to", "np"})
 STANCES = frozenset(
     "assert claim deny confirm warn admit allege insist report believe predict promise "
     "question criticise reveal agree suggest estimate show".split()
@@ -26,32 +27,43 @@ class CueLexicon:
 
     verbs: dict[str, str]
     nouns: dict[str, str]
+    frames: dict[str, frozenset[str]] = field(default_factory=dict)  # verb -> content slots besides a clause
 
     def verb_stance(self, lemma: str) -> str | None:
         return self.verbs.get(lemma.lower())
+
+    def verb_frames(self, lemma: str) -> frozenset[str]:
+        """Content slots a verb takes besides a clause: "to" (vowed to ...), "np" (denied the report)."""
+        return self.frames.get(lemma.lower(), frozenset())
 
     def noun_stance(self, lemma: str) -> str | None:
         return self.nouns.get(lemma.lower())
 
 
 def parse_lexicon(lines: list[str], source: str = "<lexicon>") -> CueLexicon:
-    """Parse ``lemma<TAB>pos<TAB>stance`` lines; bad lines raise ``ValueError`` naming the line."""
+    """Parse ``lemma<TAB>pos<TAB>stance[<TAB>frames]`` lines; bad lines raise ``ValueError`` naming the line."""
     verbs: dict[str, str] = {}
     nouns: dict[str, str] = {}
+    frames: dict[str, frozenset[str]] = {}
     for number, raw in enumerate(lines, start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
         parts = [p.strip() for p in line.split("\t")]
-        if len(parts) != 3:
-            raise ValueError(f"{source}:{number}: expected 'lemma<TAB>pos<TAB>stance', got {raw!r}")
-        lemma, pos, stance = parts
+        if len(parts) not in (3, 4):
+            raise ValueError(f"{source}:{number}: expected 'lemma<TAB>pos<TAB>stance[<TAB>frames]', got {raw!r}")
+        lemma, pos, stance = parts[:3]
+        slots = frozenset(f.strip() for f in parts[3].split(",") if f.strip()) if len(parts) == 4 else frozenset()
+        if not slots <= FRAMES:
+            raise ValueError(f"{source}:{number}: unknown frame(s) {', '.join(sorted(slots - FRAMES))} (use {', '.join(sorted(FRAMES))})")
+        if slots:
+            frames[lemma.lower()] = slots
         if pos not in ("verb", "noun"):
             raise ValueError(f"{source}:{number}: part of speech must be 'verb' or 'noun', got {pos!r}")
         if stance not in STANCES:
             raise ValueError(f"{source}:{number}: unknown stance {stance!r} (one of {', '.join(sorted(STANCES))})")
         (verbs if pos == "verb" else nouns)[lemma.lower()] = stance
-    return CueLexicon(verbs=verbs, nouns=nouns)
+    return CueLexicon(verbs=verbs, nouns=nouns, frames=frames)
 
 
 def load_lexicon(path: str | Path | None = None) -> CueLexicon:
