@@ -182,3 +182,20 @@ def test_mixed_and_stray_marks_pair_sensibly():
 def test_degenerate_texts_never_crash(nlp, text):
     for c in claims_of(nlp, text):
         assert text[c.content.start : c.content.end] == c.content.text
+
+
+def test_relative_pronoun_speaker_resolves_to_its_noun(nlp):
+    c = find(claims_of(nlp, "Residents cheered the city council, which said on Monday that the curfew would end."), "curfew would end")
+    assert "council" in c.speaker.name.lower()
+
+
+def test_participle_speaker_is_the_noun_it_hangs_from(nlp):
+    text = "Senator Maria Cantwell issued a warning on Tuesday, with Cantwell saying that the pipeline was unsafe."
+    c = find(claims_of(nlp, text), "pipeline was unsafe")
+    assert c.speaker is not None and c.speaker.name == "Maria Cantwell"
+
+
+def test_infinitive_and_noun_phrase_contents(nlp):
+    claims = claims_of(nlp, "The governor vowed to veto the bill. The ministry denied the report.")
+    assert find(claims, "to veto the bill").stance == "promise"
+    assert find(claims, "the report").stance == "deny"

@@ -55,6 +55,8 @@ def subject_of(verb: Token) -> Token | None:
     for child in verb.children:
         if child.dep_ in SUBJECT_DEPS and child.tag_ not in ("EX",):
             return child
+    if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN") and verb.tag_ == "VBG":
+        return verb.head  # "Trump, saying that ...", "officials saying they ..."
     for child in verb.children:
         if child.dep_ == "agent":
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -163,6 +165,10 @@ class SpeakerResolver:
     def _resolve(self, start: int, end: int, text: str, head: Token) -> Speaker:
         lower = head.lower_
         base = Speaker(text=text, start=start, end=end, name=clean_name(text), type="unknown")
+        if head.tag_ in ("WDT", "WP") and head.head.dep_ == "relcl" and head.head.head.pos_ in ("NOUN", "PROPN"):
+            # "the council, which said ...": the span stays "which", the claimant is the council
+            antecedent = self.from_head(head.head.head)
+            return replace(antecedent, text=text, start=start, end=end)
         if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
             return self._pronoun(base, lower, start)
         mention = self._mention_in(start, end, head)
