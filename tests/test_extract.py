@@ -199,3 +199,21 @@ def test_infinitive_and_noun_phrase_contents(nlp):
     claims = claims_of(nlp, "The governor vowed to veto the bill. The ministry denied the report.")
     assert find(claims, "to veto the bill").stance == "promise"
     assert find(claims, "the report").stance == "deny"
+
+
+def test_texts_without_quote_or_cue_word_are_not_parsed_and_nothing_is_lost(nlp):
+    from kg.extract import iter_claims
+    from kg.extract.attributions import claims_from_doc
+    from kg.extract.lexicon import default_lexicon
+    from kg.read import read_documents
+
+    lexicon = default_lexicon()
+    assert not lexicon.may_have_claims("Wheat 3.45 3.50\nCorn 2.10 2.12\nSoybeans 5.60 5.55")
+    assert lexicon.may_have_claims("Officials TOLD the board nothing.")
+    assert lexicon.may_have_claims("He denied it.") and lexicon.may_have_claims("\u201cNo.\u201d")
+    documents, _ = read_documents([SEEDS, Path(__file__).parent / "data" / "wikinews_sample.jsonl"])
+    documents.append(Document(id="table", text="Wheat 3.45 3.50\nCorn 2.10 2.12"))
+    streamed = {doc.id: claims for doc, claims in iter_claims(documents, nlp)}
+    assert set(streamed) == {d.id for d in documents}
+    for doc in documents:
+        assert streamed[doc.id] == claims_from_doc(nlp(doc.text), doc)

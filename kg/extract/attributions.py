@@ -13,6 +13,7 @@ import logging
 from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from kg.extract.dates import resolve_day
 from kg.extract.lexicon import CueLexicon, default_lexicon
@@ -60,6 +61,24 @@ class Candidate:
 
 
 # ----------------------------------------------------------------------------- helpers
+_SENTS_KEY = "_kg_sentence_index"
+
+
+def sentence_of(token: Token) -> SpacySpan:
+    """``token.sent`` in O(1): spaCy's own walks the document on every call."""
+    doc = token.doc
+    index = doc.user_data.get(_SENTS_KEY)
+    if index is None:
+        sents = list(doc.sents)
+        owner = [0] * len(doc)
+        for k, sent in enumerate(sents):
+            for i in range(sent.start, sent.end):
+                owner[i] = k
+        index = (sents, owner)
+        doc.user_data[_SENTS_KEY] = index
+    return index[0][index[1][token.i]]
+
+
 def _in_any(pos: int, quotes: list[Quote]) -> bool:
     return any(q.start <= pos < q.end for q in quotes)
 
@@ -181,7 +200,7 @@ def hedge_of(doc: Doc, start: int, end: int, quotes: list[Quote]) -> str | None:
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None:
         return None
-    for sent in {t.sent for t in span}:
+    for sent in {sentence_of(span[0]), sentence_of(span[-1])}:
         for token in sent:
             if token.lower_ in HEDGES and not _in_any(token.idx, quotes):
                 return token.lower_
@@ -194,10 +213,9 @@ def hedge_of(doc: Doc, start: int, end: int, quotes: list[Quote]) -> str | None:
 
 
 # ----------------------------------------------------------------------------- candidate finders
-def reported_speech_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
+def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
     """Cue verbs with a reported clause: "X said (that) Y", "Y, X said", "X told reporters Y"."""
     found: list[Candidate] = []
-    text = doc.text
     for token in doc:
         stance = _is_cue_verb(token, lexicon)
         if stance is None or _in_any(token.idx, quotes):
@@ -260,7 +278,7 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
     subj = subject_of(cue)
     if subj is None or subj.i > cue.i or (clause is not None and clause.i > cue.i):
         return None
-    sent = cue.sent
+    sent = sentence_of(cue)
     left = subj.left_edge.i
     if left <= sent.start + 1:
         return None
@@ -284,10 +302,9 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
     return start, end
 
 
-def according_to_candidates(doc: Doc, quotes: list[Quote]) -> list[Candidate]:
+def according_to_candidates(doc: Doc, text: str, quotes: list[Quote]) -> list[Candidate]:
     """ "According to X, Y" and "Y, according to X": X is the speaker, Y the claim."""
     found: list[Candidate] = []
-    text = doc.text
     for token in doc:
         if token.lower_ != "according" or _in_any(token.idx, quotes):
             continue
@@ -308,7 +325,7 @@ def according_to_candidates(doc: Doc, quotes: list[Quote]) -> list[Candidate]:
             if child.dep_ == "poss" and child.pos_ == "PROPN":
                 speaker = child
         phrase_start, phrase_end = token.i, max(to.right_edge.i, pobj.right_edge.i) + 1
-        sent = token.sent
+        sent = sentence_of(token)
         # the claim is the rest of the sentence on the longer side of the phrase
         left = (sent.start, phrase_start)
         right = (phrase_end, sent.end)
@@ -353,13 +370,13 @@ def _next_paragraph(text: str, pos: int) -> tuple[int, int] | None:
     return (pos, end) if end - pos >= 3 else None
 
 
-def direct_quote_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
+def direct_quote_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
     """Quoted passages with the cue and speaker of the frame around them, or floating ones."""
     found: list[Candidate] = []
     for q in quotes:
-        inner = doc.text[q.inner_start : q.inner_end]
+        inner = text[q.inner_start : q.inner_end]
         n_words = len(inner.split())
-        cue, speaker_head, speaker_tokens = _frame_cue(doc, q, quotes, lexicon)
+        cue, speaker_head, speaker_tokens = _frame_cue(doc, text, q, quotes, lexicon)
         if cue is None and speaker_tokens is None:
             if n_words < MIN_FLOATING_WORDS or not any(c in inner for c in ".!?,"):
                 continue  # a scare quote or a title, not speech
@@ -375,10 +392,9 @@ def direct_quote_candidates(doc: Doc, quotes: list[Quote], lexicon: CueLexicon) 
     return found
 
 
-def _frame_cue(doc: Doc, q: Quote, quotes: list[Quote], lexicon: CueLexicon
+def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueLexicon
                ) -> tuple[Token | None, Token | None, tuple[int, int] | None]:
     """Find the cue (and speaker) of a quote in the text just after it, then just before it."""
-    text = doc.text
     after_span = doc.char_span(q.end, min(len(text), q.end + 400), alignment_mode="expand")
     closes_sentence = text[q.inner_start : q.inner_end].rstrip().endswith((".", "!", "?"))
     if after_span is not None and closes_sentence:
@@ -493,15 +509,16 @@ def _merge(direct: list[Candidate], clausal: list[Candidate], text: str) -> list
     return merged
 
 
-def _sentence_span(doc: Doc, start: int, end: int) -> Span:
+def _sentence_span(doc: Doc, text: str, start: int, end: int) -> Span:
+    """The sentence(s) around ``[start, end)`` (``text`` is ``doc.text``, which spaCy rebuilds on every access)."""
     span = doc.char_span(start, end, alignment_mode="expand")
     if span is None or len(span) == 0:
-        return Span(doc.text[start:end], start, end)
-    s = min(t.sent.start_char for t in (span[0], span[-1]))
-    e = max(t.sent.end_char for t in (span[0], span[-1]))
-    while e > s and doc.text[e - 1].isspace():
+        return Span(text[start:end], start, end)
+    s = min(sentence_of(t).start_char for t in (span[0], span[-1]))
+    e = max(sentence_of(t).end_char for t in (span[0], span[-1]))
+    while e > s and text[e - 1].isspace():
         e -= 1
-    return Span(doc.text[s:e], s, e)
+    return Span(text[s:e], s, e)
 
 
 def _mentions(names: DocumentNames, start: int, end: int) -> tuple[Mention, ...]:
@@ -519,8 +536,8 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     quotes = find_quotes(text)
     names = DocumentNames(doc)
     resolver = SpeakerResolver(doc, names)
-    direct = direct_quote_candidates(doc, quotes, lexicon)
-    clausal = reported_speech_candidates(doc, quotes, lexicon) + according_to_candidates(doc, quotes)
+    direct = direct_quote_candidates(doc, text, quotes, lexicon)
+    clausal = reported_speech_candidates(doc, text, quotes, lexicon) + according_to_candidates(doc, text, quotes)
     candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
 
     claims: list[Claim] = []
@@ -546,7 +563,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             points += [speaker.start, speaker.end]
         if cue_span is not None:
             points += [cue_span.start, cue_span.end]
-        sentence = _sentence_span(doc, min(points), max(points))
+        sentence = _sentence_span(doc, text, min(points), max(points))
         relay = relays_of(cand.cue, cand.speaker_head, names) if cand.cue is not None else []
         claims.append(
             Claim(
@@ -565,6 +582,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
                 mentions=_mentions(names, cand.content_start, cand.content_end),
             )
         )
+    doc.user_data.pop(_SENTS_KEY, None)
     claims = _drop_nested(claims)
     claims.sort(key=lambda c: (c.content.start, c.content.end))
     return _join_continuations(claims, text)

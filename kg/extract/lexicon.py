@@ -7,6 +7,7 @@ so users can extend it: ``load_lexicon(path)`` reads one of the same shape.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 from importlib import resources
@@ -15,6 +16,13 @@ from pathlib import Path
 log = logging.getLogger(__name__)
 
 FRAMES = frozenset({"to", "np"})
+# Past forms that do not start with the lemma's stem ("tell" -> "told").
+IRREGULAR_FORMS = {
+    "say": ("said",), "tell": ("told",), "think": ("thought",), "find": ("found",), "write": ("wrote", "writ"),
+    "swear": ("swore", "sworn"), "feel": ("felt",), "learn": ("learnt",), "show": ("shown",),
+    "forecast": ("forecast",), "fear": ("fear",), "speak": ("spoke",), "know": ("knew", "known"),
+    "see": ("saw", "seen"), "hear": ("heard",), "seek": ("sought",), "hold": ("held",), "read": ("read",),
+}
 STANCES = frozenset(
     "assert claim deny confirm warn admit allege insist report believe predict promise "
     "question criticise reveal agree suggest estimate show".split()
@@ -38,6 +46,26 @@ class CueLexicon:
 
     def noun_stance(self, lemma: str) -> str | None:
         return self.nouns.get(lemma.lower())
+
+    @property
+    def trigger(self) -> re.Pattern[str]:
+        """A regex that matches every text in which a claim can be found: a quote mark,
+        "according", or a word that may be a form of a cue verb. Texts it does not match
+        have no claim, so they need not be parsed at all."""
+        pattern = self.__dict__.get("_trigger")
+        if pattern is None:
+            stems = set()
+            for lemma in self.verbs:
+                stems.add(lemma[:-1] if lemma.endswith(("e", "y")) and len(lemma) > 3 else lemma)
+                stems.update(IRREGULAR_FORMS.get(lemma, ()))
+            words = "|".join(sorted((re.escape(s) for s in stems), key=len, reverse=True))
+            pattern = re.compile(rf"[\"\u201c\u201d\u201e\u00ab\u00bb]|\baccording\b|\b(?:{words})", re.IGNORECASE)
+            object.__setattr__(self, "_trigger", pattern)
+        return pattern
+
+    def may_have_claims(self, text: str) -> bool:
+        """False only when ``text`` has no quote mark, no "according" and no cue-verb form."""
+        return self.trigger.search(text) is not None
 
 
 def parse_lexicon(lines: list[str], source: str = "<lexicon>") -> CueLexicon:
