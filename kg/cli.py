@@ -344,6 +344,36 @@ def sparql(query: str, params: tuple[str, ...], fmt_out: str, store_path: Path) 
     click.echo(render_rows(result, fmt_out))
 
 
+# ----------------------------------------------------------------------------- eval
+@main.command("eval")
+@click.argument("gold", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--predictions", "pred_out", type=click.Path(dir_okay=False, path_type=Path), default=None,
+              help="Also write the extracted claims (jsonl) to this file.")
+@model_option
+def eval_cmd(gold: Path, fmt_out: str, pred_out: Path | None, model: str | None) -> None:
+    """Extract claims from the texts of a gold file and score them against its annotations.
+
+    GOLD is JSONL, one document a line: {"doc_id", "text", "quotes": [{"speaker",
+    "speaker_span", "content", "content_span", ...}]} (the PolNeAR files of the team's
+    shared/eval are in this form). The figures are those of eval/score.py.
+
+    \b
+    Example:
+      kg eval ../shared/eval/polnear-dev.jsonl
+    """
+    from kg.evaluate import GoldError, evaluate, format_figures
+
+    nlp = _load_nlp(model)
+    try:
+        result = evaluate(gold, nlp)
+    except GoldError as exc:
+        _fail(str(exc), 2)
+    if pred_out is not None:
+        pred_out.write_text("".join(json.dumps(p, ensure_ascii=False) + "\n" for p in result.predictions), encoding="utf-8")
+    click.echo(json.dumps(result.figures) if fmt_out == "json" else format_figures(result.figures))
+
+
 # ----------------------------------------------------------------------------- export / stats
 @main.command("export")
 @click.option("--format", "formats", type=click.Choice(["turtle", "graphml"]), multiple=True,

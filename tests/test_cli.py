@@ -209,3 +209,24 @@ def test_a_second_writer_is_refused_while_the_store_is_open(built, tmp_path):
                               capture_output=True, text=True)
     assert proc.returncode == 3
     assert "in use" in proc.stderr
+
+
+@pytest.mark.skipif(not (SHARED_EVAL / "score.py").exists(), reason="../shared/eval not beside the project")
+def test_eval_prints_the_same_figures_as_the_team_scorer(tmp_path, nlp):
+    gold = tmp_path / "gold.jsonl"
+    lines = (SHARED_EVAL / "polnear-dev.jsonl").read_text(encoding="utf-8").splitlines()[6:12]
+    gold.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    pred = tmp_path / "pred.jsonl"
+    result = run("eval", str(gold), "--format", "json", "--predictions", str(pred))
+    ours = json.loads(result.stdout)
+    scored = subprocess.run([sys.executable, str(SHARED_EVAL / "score.py"), str(gold), str(pred), "--json"],
+                            capture_output=True, text=True, check=True)
+    assert ours == json.loads(scored.stdout)
+    assert ours["attribution@0.3"]["tp"] > 0
+
+
+def test_eval_names_the_line_of_a_malformed_gold_file(tmp_path):
+    gold = tmp_path / "gold.jsonl"
+    gold.write_text('{"doc_id": "a", "text": "x", "quotes": []}\n{"doc_id": "b"}\n', encoding="utf-8")
+    result = CliRunner().invoke(main, ["eval", str(gold)])
+    assert result.exit_code == 2 and "gold.jsonl:2" in result.output
