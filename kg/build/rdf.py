@@ -1,0 +1,417 @@
+"""Documents and their claims -> RDF quads (pyoxigraph terms).
+
+A claim is a node of its own (``kg:Claim``, a ``schema:Claim``), attributed to its
+claimant; its content is only ever a literal (``schema:text``), never asserted as a
+fact.  Each time a claim is found in an article is a ``kg:Appearance`` carrying the
+offsets, cue, sentence, dates and relays of that article.  The same claimant saying
+the same thing in two articles is one claim node with two appearances.
+
+Every quad of an article lives in the article's named graph
+``kgr:graph/{article-key}`` (nanopublication style), so re-ingesting a changed
+article can replace exactly what it contributed.  All IRIs are deterministic; no
+blank nodes are used.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import re
+import unicodedata
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, timezone
+from urllib.parse import quote
+
+from pyoxigraph import Literal, NamedNode, Quad
+
+from kg.build.namespaces import KGR, KG_NS, PROV_NS, RDF_TYPE, SCHEMA_NS, XSD_NS
+from kg.records import Claim, Document, Speaker
+
+log = logging.getLogger(__name__)
+
+__all__ = [
+    "Run",
+    "document_quads",
+    "slug",
+    "article_key",
+    "article_iri",
+    "graph_iri",
+    "entity_iri",
+    "source_iri",
+    "outlet_iri",
+    "claim_iri",
+    "appearance_iri",
+    "speaker_iri",
+    "normalise_content",
+    "ENTITY_CLASSES",
+]
+
+# --------------------------------------------------------------------------- IRIs
+
+
+def _sha256(text: str) -> str:
+    return hashlib.sha256(text.encode("utf-8")).hexdigest()
+
+
+def slug(text: str) -> str:
+    """A stable IRI segment for a name: ``"Jen Psaki"`` -> ``"jen-psaki"``.
+
+    Lower-cased, NFKD-folded (accents dropped: ``"Zelenskyy’s"`` -> ``"zelenskyy-s"``,
+    ``"Émile"`` -> ``"emile"``), every run of non-alphanumerics -> ``"-"``, trimmed.
+    Letters with no ASCII decomposition (Cyrillic, CJK, ``ø``...) are kept and
+    percent-encoded rather than dropped, so ``"Зеленский"`` does not collapse to an
+    empty slug.  A name with no letters or digits at all gets ``"x-"`` + a hash.
+    """
+    decomposed = unicodedata.normalize("NFKD", text)
+    folded = "".join(ch for ch in decomposed if not unicodedata.combining(ch)).lower()
+    dashed = "".join(ch if ch.isalnum() else "-" for ch in folded)
+    s = re.sub(r"-{2,}", "-", dashed).strip("-")
+    if not s:
+        return "x-" + _sha256(text)[:12]
+    return quote(s, safe="-")
+
+
+def article_key(doc_id: str) -> str:
+    """The IRI segment of an article: its id, percent-encoded (``/`` included)."""
+    key = quote(doc_id, safe="-._~")
+    if key in {"", ".", ".."}:  # would be read as a (relative) path step
+        key = key.replace(".", "%2E") or "%00"
+    return key
+
+
+def article_iri(doc_id: str) -> NamedNode:
+    return NamedNode(f"{KGR}article/{article_key(doc_id)}")
+
+
+def graph_iri(doc_id: str) -> NamedNode:
+    """The named graph holding everything one article contributed."""
+    return NamedNode(f"{KGR}graph/{article_key(doc_id)}")
+
+
+def entity_iri(name: str) -> NamedNode:
+    """A named claimant or a mentioned entity (shared across articles)."""
+    return NamedNode(f"{KGR}entity/{slug(name)}")
+
+
+def source_iri(doc_id: str, text: str) -> NamedNode:
+    """An anonymous source: only meaningful within one article."""
+    return NamedNode(f"{KGR}source/{article_key(doc_id)}/{slug(text)}")
+
+
+def outlet_iri(name: str) -> NamedNode:
+    return NamedNode(f"{KGR}outlet/{slug(name)}")
+
+
+def appearance_iri(doc_id: str, start: int, end: int, n: int = 1) -> NamedNode:
+    """``n`` > 1 only when several different claims share one content span."""
+    suffix = "" if n == 1 else f".{n}"
+    return NamedNode(f"{KGR}appearance/{article_key(doc_id)}/{start}-{end}{suffix}")
+
+
+def _is_anonymous(sp: Speaker) -> bool:
+    return sp.anonymous or sp.type == "anonymous"
+
+
+def speaker_iri(sp: Speaker, doc_id: str) -> NamedNode | None:
+    """The claimant node of a speaker, or ``None`` if it names nobody."""
+    if _is_anonymous(sp):
+        text = (sp.text or sp.name).strip()
+        return source_iri(doc_id, text) if text else None
+    name = (sp.name or sp.text).strip()
+    return entity_iri(name) if name else None
+
+
+_QUOTES = str.maketrans(
+    {
+        "\u2018": "'", "\u2019": "'", "\u201a": "'", "\u201b": "'", "\u2039": "'", "\u203a": "'",
+        "`": "'", "\u00b4": "'",
+        "\u201c": '"', "\u201d": '"', "\u201e": '"', "\u201f": '"', "\u00ab": '"', "\u00bb": '"',
+    }
+)
+
+
+def _strip_ends(text: str) -> str:
+    """Strip whitespace and punctuation (quote marks included) at both ends."""
+    start, end = 0, len(text)
+    while start < end and (text[start].isspace() or unicodedata.category(text[start]).startswith("P")):
+        start += 1
+    while end > start and (text[end - 1].isspace() or unicodedata.category(text[end - 1]).startswith("P")):
+        end -= 1
+    return text[start:end]
+
+
+def normalise_content(text: str) -> str:
+    """The form of a claim's content that decides whether two claims are the same.
+
+    Casefolded, curly quotes made straight, punctuation and quote marks stripped at
+    the ends, one leading ``"that "`` removed, whitespace collapsed.
+    """
+    t = unicodedata.normalize("NFKC", text).translate(_QUOTES).casefold()
+    t = _strip_ends(" ".join(t.split()))
+    if t.startswith("that "):
+        t = _strip_ends(t[5:])
+    return t
+
+
+def claim_iri(claimant_key: str, content: str) -> NamedNode:
+    """``claimant_key`` is the claimant IRI string, or ``"unknown"``."""
+    digest = _sha256(f"{claimant_key}\n{normalise_content(content)}")[:20]
+    return NamedNode(f"{KGR}claim/{digest}")
+
+
+# --------------------------------------------------------------------------- literals
+
+_DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
+
+
+def _date_literal(value: str) -> Literal:
+    """``xsd:date`` for a valid ``YYYY-MM-DD``; anything else stays a plain string."""
+    if _DATE_RE.match(value):
+        try:
+            date.fromisoformat(value)
+            return Literal(value, datatype=XSD_NS.date)
+        except ValueError:
+            pass
+    log.warning("not a YYYY-MM-DD date, kept as a plain string: %r", value)
+    return Literal(value)
+
+
+# --------------------------------------------------------------------------- run
+
+
+@dataclass(frozen=True)
+class Run:
+    """One extraction run: which kg and which model produced a graph, and when."""
+
+    kg_version: str
+    model: str
+    model_version: str
+    started_at: str  # ISO 8601 UTC, e.g. "2024-05-01T12:00:00Z"
+
+    def __post_init__(self) -> None:
+        try:
+            datetime.fromisoformat(self.started_at)
+        except ValueError as exc:
+            raise ValueError(f"Run.started_at must be an ISO 8601 date-time, got {self.started_at!r}") from exc
+
+    @classmethod
+    def now(cls, model: str, model_version: str, kg_version: str | None = None) -> Run:
+        """A run starting now (UTC, whole seconds), for this kg version by default."""
+        if kg_version is None:
+            from kg import __version__ as kg_version
+        started = datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+        return cls(kg_version=kg_version, model=model, model_version=model_version, started_at=started)
+
+    @property
+    def key(self) -> str:
+        parts = (self.kg_version, self.model, self.model_version, self.started_at)
+        return _sha256("\n".join(parts))[:16]
+
+    @property
+    def iri(self) -> NamedNode:
+        return NamedNode(f"{KGR}run/{self.key}")
+
+    @property
+    def agent_iri(self) -> NamedNode:
+        return NamedNode(f"{KGR}agent/kg/{quote(self.kg_version, safe='-._~')}")
+
+    def quads(self, graph: NamedNode) -> list[Quad]:
+        run, agent = self.iri, self.agent_iri
+        triples = [
+            (run, RDF_TYPE, PROV_NS.Activity),
+            (run, PROV_NS.wasAssociatedWith, agent),
+            (run, PROV_NS.startedAtTime, Literal(self.started_at, datatype=XSD_NS.dateTime)),
+            (run, KG_NS.model, Literal(self.model)),
+            (run, KG_NS.modelVersion, Literal(self.model_version)),
+            (agent, RDF_TYPE, PROV_NS.SoftwareAgent),
+            (agent, SCHEMA_NS.name, Literal("kg")),
+            (agent, SCHEMA_NS.softwareVersion, Literal(self.kg_version)),
+        ]
+        return [Quad(s, p, o, graph) for s, p, o in triples]
+
+
+# --------------------------------------------------------------------------- entities
+
+#: entity type string -> classes besides ``kg:Entity``.
+ENTITY_CLASSES: dict[str, tuple[NamedNode, ...]] = {
+    "person": (SCHEMA_NS.Person,),
+    "organisation": (SCHEMA_NS.Organization,),
+    "organization": (SCHEMA_NS.Organization,),
+    "government": (SCHEMA_NS.Organization,),
+    "group": (KG_NS.Group,),
+    "anonymous": (KG_NS.AnonymousSource,),
+    "place": (SCHEMA_NS.Place,),
+}
+
+
+@dataclass
+class _Entity:
+    names: dict[str, None] = field(default_factory=dict)
+    aliases: dict[str, None] = field(default_factory=dict)
+    types: dict[str, None] = field(default_factory=dict)
+    affiliations: dict[str, None] = field(default_factory=dict)
+
+    def see(self, name: str, surface: str, type_: str, affiliation: str | None = None) -> None:
+        self.names[name] = None
+        for alias in (surface, name):
+            alias = " ".join(alias.split())
+            if alias:
+                self.aliases[alias] = None
+        self.types[type_ or "unknown"] = None
+        if affiliation:
+            self.affiliations[affiliation] = None
+
+
+# --------------------------------------------------------------------------- document
+
+
+def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Quad]:
+    """All quads for one article and its claims, in the article's named graph.
+
+    The run that produced them is described inside the graph too, so each graph is
+    self-contained.  The result has no duplicates and a deterministic order.
+    """
+    g = graph_iri(doc.id)
+    art = article_iri(doc.id)
+    out: dict[Quad, None] = {}
+
+    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
+        out[Quad(s, p, o, g)] = None
+
+    # the article
+    add(art, RDF_TYPE, SCHEMA_NS.NewsArticle)
+    add(art, SCHEMA_NS.identifier, Literal(doc.id))
+    if doc.date:
+        add(art, SCHEMA_NS.datePublished, _date_literal(doc.date))
+    if doc.title:
+        add(art, SCHEMA_NS.headline, Literal(doc.title))
+    if doc.url:
+        add(art, SCHEMA_NS.url, Literal(doc.url, datatype=XSD_NS.anyURI))
+    add(art, KG_NS.contentHash, Literal(doc.content_hash))
+    add(art, KG_NS.extractedBy, run.iri)
+    for q in run.quads(g):
+        out[q] = None
+
+    outlets: dict[str, NamedNode] = {}  # name -> iri, described at the end
+    if doc.outlet and doc.outlet.strip():
+        outlet_name = doc.outlet.strip()
+        outlets[outlet_name] = outlet_iri(outlet_name)
+        add(art, SCHEMA_NS.publisher, outlets[outlet_name])
+
+    # a relay that is also a named claimant of this article is that entity
+    claimant_by_slug: dict[str, NamedNode] = {}
+    for c in claims:
+        sp = c.speaker
+        if sp is not None and not _is_anonymous(sp) and (sp.name or sp.text).strip():
+            claimant_by_slug.setdefault(slug((sp.name or sp.text).strip()), entity_iri((sp.name or sp.text).strip()))
+
+    entities: dict[str, _Entity] = {}  # iri value -> description
+    span_claims: dict[tuple[int, int], list[str]] = {}  # content span -> claim iris seen there
+
+    for c in claims:
+        if c.doc_id != doc.id:
+            raise ValueError(f"claim of document {c.doc_id!r} passed with document {doc.id!r}")
+        sp = c.speaker
+        claimant = speaker_iri(sp, doc.id) if sp is not None else None
+        if claimant is not None and sp is not None:
+            if _is_anonymous(sp):
+                entities.setdefault(claimant.value, _Entity()).see(
+                    (sp.name or sp.text).strip(), sp.text, "anonymous", sp.affiliation
+                )
+            else:
+                entities.setdefault(claimant.value, _Entity()).see(
+                    (sp.name or sp.text).strip(), sp.text, sp.type, sp.affiliation
+                )
+        claim = claim_iri(claimant.value if claimant is not None else "unknown", c.content.text)
+
+        span = (c.content.start, c.content.end)
+        seen = span_claims.setdefault(span, [])
+        if claim.value not in seen:
+            seen.append(claim.value)
+        app = appearance_iri(doc.id, c.content.start, c.content.end, seen.index(claim.value) + 1)
+
+        # the claim node: what was claimed, by whom; never the claimed fact itself
+        add(claim, RDF_TYPE, KG_NS.Claim)
+        add(claim, RDF_TYPE, SCHEMA_NS.Claim)
+        add(claim, SCHEMA_NS.text, Literal(c.content.text))
+        if claimant is not None:
+            add(claim, PROV_NS.wasAttributedTo, claimant)
+            add(claim, SCHEMA_NS.author, claimant)
+        add(claim, KG_NS.stance, Literal(c.stance))
+        add(claim, KG_NS.kind, Literal(c.kind))
+        if c.hedge:
+            add(claim, KG_NS.hedge, Literal(c.hedge))
+        add(claim, SCHEMA_NS.appearance, art)
+        add(claim, KG_NS.hasAppearance, app)
+
+        # the appearance: this claim, in this article, at these offsets
+        add(app, RDF_TYPE, KG_NS.Appearance)
+        add(app, KG_NS.ofClaim, claim)
+        add(app, SCHEMA_NS.isPartOf, art)
+        add(app, KG_NS.contentText, Literal(c.content.text))
+        add(app, KG_NS.contentStart, Literal(c.content.start))
+        add(app, KG_NS.contentEnd, Literal(c.content.end))
+        if sp is not None:
+            add(app, KG_NS.speakerText, Literal(sp.text))
+            add(app, KG_NS.speakerStart, Literal(sp.start))
+            add(app, KG_NS.speakerEnd, Literal(sp.end))
+        if c.cue is not None:
+            add(app, KG_NS.cueText, Literal(c.cue.text))
+            add(app, KG_NS.cueStart, Literal(c.cue.start))
+            add(app, KG_NS.cueEnd, Literal(c.cue.end))
+        if c.sentence is not None:
+            add(app, KG_NS.sentence, Literal(c.sentence.text))
+            add(app, KG_NS.sentenceStart, Literal(c.sentence.start))
+            add(app, KG_NS.sentenceEnd, Literal(c.sentence.end))
+        add(app, KG_NS.stance, Literal(c.stance))
+        add(app, KG_NS.kind, Literal(c.kind))
+        if c.hedge:
+            add(app, KG_NS.hedge, Literal(c.hedge))
+        if c.utterance_date:
+            add(app, KG_NS.utteranceDate, _date_literal(c.utterance_date))
+        published = c.date or doc.date
+        if published:
+            add(app, SCHEMA_NS.datePublished, _date_literal(published))
+
+        relays = [r.strip() for r in c.relay if r and r.strip()]
+        for i, name in enumerate(relays):
+            node = claimant_by_slug.get(slug(name))
+            if node is None:
+                node = outlets.setdefault(name, outlet_iri(name))
+            add(app, KG_NS.relayedVia, node)
+            if i == 0:
+                add(app, PROV_NS.wasDerivedFrom, node)
+        if relays:
+            add(app, KG_NS.relayChain, Literal(", ".join(relays)))
+
+        for m in c.mentions:
+            name = (m.name or m.text).strip()
+            if not name:
+                continue
+            ent = entity_iri(name)
+            entities.setdefault(ent.value, _Entity()).see(name, m.text, m.type)
+            add(claim, SCHEMA_NS.mentions, ent)
+
+    for iri_value, ent in entities.items():
+        node = NamedNode(iri_value)
+        add(node, RDF_TYPE, KG_NS.Entity)
+        for type_ in ent.types:
+            for cls in ENTITY_CLASSES.get(type_, ()):
+                add(node, RDF_TYPE, cls)
+            add(node, KG_NS.entityType, Literal(type_))
+        for name in ent.names:
+            add(node, SCHEMA_NS.name, Literal(name))
+        for alias in ent.aliases:
+            add(node, KG_NS.alias, Literal(alias))
+        for affiliation in ent.affiliations:
+            add(node, KG_NS.affiliation, Literal(affiliation))
+
+    for name, node in outlets.items():
+        add(node, RDF_TYPE, SCHEMA_NS.NewsMediaOrganization)
+        add(node, RDF_TYPE, KG_NS.Outlet)
+        add(node, SCHEMA_NS.name, Literal(name))
+
+    log.debug("document %s: %d claims -> %d quads", doc.id, len(claims), len(out))
+    return list(out)
+

@@ -1,0 +1,350 @@
+"""The embedded on-disk claim store: pyoxigraph's RocksDB-backed ``Store``.
+
+One named graph per article (see :mod:`kg.build.rdf`); queries run over the union of
+all graphs.  Only one process can hold a store open read-write (RocksDB's lock):
+a second one gets :class:`StoreLockedError`.
+
+Atomicity: a new article is added with one ``Store.extend`` (transactional); a
+changed article's graph is replaced with one SPARQL UPDATE (``DROP SILENT GRAPH``
++ ``INSERT DATA``), which Oxigraph applies as a single transaction, so readers and
+crashes see either the old or the new graph, never a mix.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections import defaultdict
+from collections.abc import Iterator, Mapping, Sequence
+from pathlib import Path
+from typing import Any, Literal as TLiteral
+
+from pyoxigraph import (
+    BlankNode,
+    DefaultGraph,
+    Literal,
+    NamedNode,
+    Quad,
+    QueryBoolean,
+    QuerySolutions,
+    QueryTriples,
+    RdfFormat,
+    Store,
+    Triple,
+    Variable,
+    serialize,
+)
+
+from kg.build.namespaces import KG_NS, PREFIXES, XSD
+from kg.build.rdf import article_iri, graph_iri
+from kg.records import Document
+
+log = logging.getLogger(__name__)
+
+__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "to_python", "DocumentStatus"]
+
+DocumentStatus = TLiteral["new", "unchanged", "changed"]
+
+Term = NamedNode | BlankNode | Literal | Triple
+ParamValue = str | int | float | bool | NamedNode | BlankNode | Literal
+
+
+class StoreError(Exception):
+    """The claim store cannot be opened or used."""
+
+
+class StoreLockedError(StoreError):
+    """Another process (or another handle in this one) holds the store open."""
+
+
+_INT_TYPES = {
+    XSD + t
+    for t in (
+        "integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+        "nonPositiveInteger", "negativeInteger", "unsignedLong", "unsignedInt", "unsignedShort",
+        "unsignedByte",
+    )
+}
+_FLOAT_TYPES = {XSD + t for t in ("double", "float", "decimal")}
+_BOOLEAN = XSD + "boolean"
+
+
+def to_python(term: Term | None) -> Any:
+    """A query result term as a plain Python value.
+
+    ``NamedNode`` -> IRI ``str``; ``Literal`` -> ``int`` / ``float`` / ``bool`` per its
+    XSD datatype, ``str`` (its lexical form) otherwise (dates stay ``"YYYY-MM-DD"``);
+    ``BlankNode`` -> ``"_:id"``; ``Triple`` -> ``(s, p, o)`` converted; ``None`` stays.
+    """
+    if term is None:
+        return None
+    if isinstance(term, NamedNode):
+        return term.value
+    if isinstance(term, Literal):
+        dt = term.datatype.value
+        try:
+            if dt in _INT_TYPES:
+                return int(term.value)
+            if dt in _FLOAT_TYPES:
+                return float(term.value)
+            if dt == _BOOLEAN:
+                return term.value in ("true", "1")
+        except ValueError:  # ill-typed literal: keep the lexical form
+            return term.value
+        return term.value
+    if isinstance(term, BlankNode):
+        return f"_:{term.value}"
+    if isinstance(term, Triple):
+        return (to_python(term.subject), to_python(term.predicate), to_python(term.object))
+    return str(term)
+
+
+def _to_term(value: ParamValue) -> NamedNode | BlankNode | Literal:
+    if isinstance(value, (NamedNode, BlankNode, Literal)):
+        return value
+    if isinstance(value, (bool, int, float, str)):  # bool before int: Literal(True) is xsd:boolean
+        return Literal(value)
+    raise TypeError(f"cannot bind a {type(value).__name__} as a SPARQL value: {value!r}")
+
+
+def _is_lock_error(exc: OSError) -> bool:
+    # RocksDB: "While lock file: <path>/LOCK: Resource temporarily unavailable" (other
+    # process) or "lock hold by current process ... <path>/LOCK: No locks available".
+    msg = str(exc)
+    return "/LOCK" in msg or "lock hold by" in msg or "While lock file" in msg
+
+
+class ClaimStore:
+    """A claim graph on disk.  Use :meth:`open`; close it (or use ``with``)."""
+
+    def __init__(self, store: Store, path: Path, read_only: bool) -> None:
+        self._store: Store | None = store
+        self.path = path
+        self.read_only = read_only
+
+    # ------------------------------------------------------------------ lifecycle
+
+    @classmethod
+    def open(cls, path: Path | str = ".kg", *, read_only: bool = False) -> ClaimStore:
+        """Open (read-write: create if missing) the store at ``path``.
+
+        Raises :class:`StoreLockedError` if another kg process holds it, and
+        :class:`StoreError` if it cannot be opened (for ``read_only``: if it does not
+        exist).  A read-only handle takes no lock: it sees the store as of opening and
+        must not be relied on while another process is writing it.
+        """
+        p = Path(path)
+        try:
+            if read_only:
+                if not p.is_dir():
+                    raise StoreError(f"store {path} does not exist")
+                store = Store.read_only(str(p))
+            else:
+                if p.exists() and not p.is_dir():
+                    raise StoreError(f"store {path} is not a directory")
+                store = Store(str(p))
+        except StoreError:
+            raise
+        except OSError as exc:
+            if _is_lock_error(exc):
+                raise StoreLockedError(f"store {path} is in use by another kg process") from exc
+            if isinstance(exc, FileNotFoundError) and read_only:
+                raise StoreError(f"store {path} does not exist") from exc
+            raise StoreError(f"cannot open store {path}: {exc}") from exc
+        log.debug("opened store %s (read_only=%s)", p, read_only)
+        return cls(store, p, read_only)
+
+    def close(self) -> None:
+        """Flush and release the store (and its lock).  Idempotent.
+
+        The lock is released when the last reference to the underlying
+        ``pyoxigraph.Store`` goes away: do not keep ``.oxigraph`` or an unfinished
+        :meth:`triples` iterator beyond ``close()``.
+        """
+        store, self._store = self._store, None
+        if store is None:
+            return
+        if not self.read_only:
+            try:
+                store.flush()
+            except OSError as exc:  # pragma: no cover - disk trouble
+                log.warning("flushing store %s failed: %s", self.path, exc)
+        del store
+        log.debug("closed store %s", self.path)
+
+    def __enter__(self) -> ClaimStore:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def __repr__(self) -> str:
+        state = "closed" if self._store is None else ("read-only" if self.read_only else "read-write")
+        return f"<ClaimStore {str(self.path)!r} {state}>"
+
+    @property
+    def closed(self) -> bool:
+        return self._store is None
+
+    @property
+    def oxigraph(self) -> Store:
+        """The underlying ``pyoxigraph.Store``, for advanced use."""
+        if self._store is None:
+            raise StoreError(f"store {self.path} is closed")
+        return self._store
+
+    def _writable(self) -> Store:
+        store = self.oxigraph
+        if self.read_only:
+            raise StoreError(f"store {self.path} is open read-only")
+        return store
+
+    # ------------------------------------------------------------------ documents
+
+    def stored_hash(self, doc_id: str) -> str | None:
+        """The ``kg:contentHash`` stored for an article, or ``None`` if it is not stored."""
+        quads = self.oxigraph.quads_for_pattern(article_iri(doc_id), KG_NS.contentHash, None, graph_iri(doc_id))
+        for q in quads:
+            return q.object.value
+        return None
+
+    def document_status(self, doc: Document) -> DocumentStatus:
+        """``"new"`` (not stored), ``"unchanged"`` (same content hash) or ``"changed"``."""
+        stored = self.stored_hash(doc.id)
+        if stored is None:
+            # a graph without a hash (written by other means) is replaced, not added to
+            return "changed" if self.oxigraph.contains_named_graph(graph_iri(doc.id)) else "new"
+        return "unchanged" if stored == doc.content_hash else "changed"
+
+    def put_document(self, doc: Document, quads: Sequence[Quad]) -> DocumentStatus:
+        """Store one article's quads atomically; returns what :meth:`document_status` said.
+
+        ``quads`` must all be in the article's named graph (as
+        :func:`kg.build.rdf.document_quads` makes them).  New: added in one
+        transaction.  Changed: the article's graph is replaced in one transaction.
+        Unchanged: nothing is written.
+        """
+        store = self._writable()
+        g = graph_iri(doc.id)
+        quads = list(quads)
+        stray = [q for q in quads if q.graph_name != g]
+        if stray:
+            raise ValueError(f"{len(stray)} quad(s) are not in the graph of document {doc.id!r} ({g}): {stray[0]}")
+        status = self.document_status(doc)
+        if status == "new":
+            store.extend(quads)
+        elif status == "changed":
+            store.update(_replace_graph_update(g, quads))
+        log.debug("document %s: %s (%d quads)", doc.id, status, len(quads) if status != "unchanged" else 0)
+        return status
+
+    def remove_document(self, doc_id: str) -> bool:
+        """Drop an article's graph; ``True`` if it was stored."""
+        store = self._writable()
+        g = graph_iri(doc_id)
+        if not store.contains_named_graph(g):
+            return False
+        store.remove_graph(g)
+        return True
+
+    def document_ids(self) -> list[str]:
+        """Ids of the stored articles, sorted."""
+        rows = self.query("SELECT DISTINCT ?id WHERE { ?a a schema:NewsArticle ; schema:identifier ?id }")
+        return sorted(r["id"] for r in rows)
+
+    # ------------------------------------------------------------------ queries
+
+    def raw_query(
+        self, sparql: str, params: Mapping[str, ParamValue] | None = None
+    ) -> QuerySolutions | QueryBoolean | QueryTriples:
+        """Like :meth:`query` but returns pyoxigraph's own (lazy) result object."""
+        substitutions = None
+        if params:
+            substitutions = {Variable(k.lstrip("?$")): _to_term(v) for k, v in params.items()}
+        try:
+            return self.oxigraph.query(
+                sparql,
+                prefixes=PREFIXES,
+                use_default_graph_as_union=True,
+                substitutions=substitutions,
+            )
+        except RuntimeError as exc:
+            if "projection" in str(exc):
+                raise ValueError(
+                    f"{exc} (pyoxigraph only substitutes variables that a SELECT projects: "
+                    "add the parameter to the SELECT clause)"
+                ) from exc
+            raise
+
+    def query(
+        self, sparql: str, params: Mapping[str, ParamValue] | None = None
+    ) -> list[dict[str, Any]] | bool | list[Triple]:
+        """Run SPARQL over the union of all article graphs.
+
+        ``params`` bind variables (``{"name": "Jen Psaki"}`` binds ``?name``) through
+        pyoxigraph's ``substitutions``: values are never spliced into the query text.
+        A plain ``str`` becomes a string literal; pass a ``NamedNode`` for an IRI.
+        pyoxigraph requires substituted variables to be in a SELECT's projection.
+        The ``kg kgr schema prov rdf rdfs xsd owl`` prefixes are predeclared.
+
+        SELECT -> ``list[dict]`` of variable -> Python value (see :func:`to_python`;
+        ``None`` when unbound); ASK -> ``bool``; CONSTRUCT/DESCRIBE -> ``list[Triple]``.
+        """
+        result = self.raw_query(sparql, params)
+        if isinstance(result, QueryBoolean):
+            return bool(result)
+        if isinstance(result, QueryTriples):
+            return list(result)
+        names = [v.value for v in result.variables]
+        return [{name: to_python(sol[name]) for name in names} for sol in result]
+
+    def triples(self) -> Iterator[Triple]:
+        """The distinct triples of the union graph (unordered)."""
+        for sol in self.raw_query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"):
+            yield Triple(sol["s"], sol["p"], sol["o"])
+
+    def count_triples(self) -> int:
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        return int(rows[0]["n"])
+
+    def stats(self) -> dict[str, int]:
+        """Counts of distinct triples and of claims, entities, articles, outlets, appearances."""
+        counts = self.query(
+            """
+            SELECT
+              (COUNT(DISTINCT ?claim) AS ?claims)
+              (COUNT(DISTINCT ?entity) AS ?entities)
+              (COUNT(DISTINCT ?article) AS ?articles)
+              (COUNT(DISTINCT ?outlet) AS ?outlets)
+              (COUNT(DISTINCT ?appearance) AS ?appearances)
+            WHERE {
+              { ?claim a kg:Claim } UNION { ?entity a kg:Entity } UNION
+              { ?article a schema:NewsArticle } UNION { ?outlet a kg:Outlet } UNION
+              { ?appearance a kg:Appearance }
+            }
+            """
+        )[0]
+        return {"triples": self.count_triples(), **{k: int(v) for k, v in counts.items()}}
+
+    def flush(self) -> None:
+        self._writable().flush()
+
+
+def _replace_graph_update(graph: NamedNode, quads: Sequence[Quad]) -> str:
+    """``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }`` as one update.
+
+    Terms are written by pyoxigraph's own N-Triples serializer (valid SPARQL term
+    syntax); nothing is formatted by hand.
+    """
+    by_graph: dict[str, list[Triple]] = defaultdict(list)
+    for q in quads:
+        if isinstance(q.graph_name, DefaultGraph):
+            raise ValueError("quads for the default graph cannot replace an article graph")
+        by_graph[str(q.graph_name)].append(q.triple)
+    parts = [f"DROP SILENT GRAPH {graph}"]
+    if by_graph:
+        blocks = []
+        for g, triples in by_graph.items():
+            body = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
+            blocks.append(f"GRAPH {g} {{\n{body}}}")
+        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+    return " ;\n".join(parts)
