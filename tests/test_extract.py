@@ -217,3 +217,17 @@ def test_texts_without_quote_or_cue_word_are_not_parsed_and_nothing_is_lost(nlp)
     assert set(streamed) == {d.id for d in documents}
     for doc in documents:
         assert streamed[doc.id] == claims_from_doc(nlp(doc.text), doc)
+
+
+def test_a_described_leader_is_the_person_the_description_fits(nlp):
+    text = (
+        "Ukrainian President Volodymyr Zelensky met Jen Psaki in Kyiv on Monday. "
+        "The Ukrainian leader denied that the talks had failed."
+    )
+    claim = find(claims_of(nlp, text), "the talks had failed")
+    assert claim.speaker.name == "Volodymyr Zelensky"
+
+
+def test_verbs_of_action_are_not_cues(nlp):
+    text = "Russian forces continue to advance towards Kiev. These are the countries that support Russia."
+    assert claims_of(nlp, text) == []

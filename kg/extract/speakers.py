@@ -32,6 +32,10 @@ GROUP_HEADS = frozenset(
     legislators investigators prosecutors protesters activists voters citizens
     ukrainians americans russians democrats republicans""".split()
 )
+# Heads of a definite description that can only mean a person named earlier:
+# "the politician", "the Ukrainian leader".  Modifiers must fit that person's roles.
+GENERIC_PERSON_HEADS = frozenset("leader politician man woman head premier statesman".split())
+
 ORG_HEADS = frozenset(
     """ministry department government administration agency company firm group party
     council commission committee office authority authorities police army military
@@ -231,6 +235,26 @@ class SpeakerResolver:
             break
         return best
 
+    def _described_person(self, head: Token, start: int) -> str | None:
+        """The nearest person before ``start`` whose roles fit the description's modifiers.
+
+        "the Ukrainian leader" needs a person described as Ukrainian (or of Ukraine);
+        a bare "the politician" takes the nearest person named in the last 3,000 characters.
+        """
+        modifiers = {
+            c.lemma_.lower() for c in head.children if c.dep_ in ("amod", "compound") and c.is_alpha
+        }
+        roles: dict[str, set[str]] = {}
+        for m in self.names.mentions:
+            if m.type == "person":
+                roles.setdefault(m.name, set()).update(m.roles)
+        for m in self.names.mentions_before(start, {"person"}):
+            if start - m.end >= 3000:
+                return None
+            if all(_fits(mod, roles[m.name]) for mod in modifiers):
+                return m.name
+        return None
+
     def _description(self, base: Speaker, head: Token) -> Speaker:
         lemma = head.lemma_.lower()
         definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
@@ -246,6 +270,10 @@ class SpeakerResolver:
             ]
             if roles_match and start - roles_match[0].end < 3000:
                 return replace(base, name=roles_match[0].name, type="person")
+            if lemma in GENERIC_PERSON_HEADS:
+                person = self._described_person(head, start)
+                if person is not None:
+                    return replace(base, name=person, type="person")
             if lemma in ORG_HEADS:
                 for m in self.names.mentions_before(start, {"organisation", "government"}):
                     if lemma in name_key(m.name).split() and start - m.end < 3000:
@@ -262,6 +290,11 @@ class SpeakerResolver:
         if set(name_key(base.text).split()) & OUTLET_WORDS:
             return replace(base, name=clean_name(base.text, person=False), type="organisation")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
+
+
+def _fits(modifier: str, roles: set[str]) -> bool:
+    """'ukrainian' fits roles {'president', 'ukraine'}; 'russian' fits 'russia'."""
+    return any(modifier == r or (len(r) > 3 and modifier.startswith(r.rstrip("e").rstrip("a"))) for r in roles)
 
 
 def phrase_token_bounds(doc: Doc, start_char: int, end_char: int) -> tuple[int, int]:

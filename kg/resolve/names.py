@@ -198,6 +198,9 @@ class DocumentNames:
         for t in ent:
             if t.text.lower() in TITLE_WORDS:
                 roles.add(t.text.lower())
+        glued = _GLUED.split(ent[0].text)
+        if len(glued) > 1:  # "the president of UkraineVolodymyr Zelensky": "Ukraine" lost its space
+            roles.add(glued[0].lower())
         root = ent.root
         # appositives both ways ("the spokeswoman, Jen Psaki," / "Jen Psaki, the spokeswoman,")
         if root.dep_ == "pobj" and root.head.lower_ == "of" and root.head.head.pos_ == "NOUN":
