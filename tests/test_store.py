@@ -9,7 +9,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from pyoxigraph import Literal, NamedNode, Quad, Triple
+from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from kg.build.examples import example_records, span
 from kg.build.rdf import Run, claim_iri, document_quads, entity_iri, graph_iri, source_iri
@@ -223,10 +223,10 @@ def test_stats_count_distinct_things(store):
     triples = list(store.triples())
     assert len(triples) == stats["triples"] == len({str(t) for t in triples})
     assert all(isinstance(t, Triple) for t in triples)
-    # the run is described in both article graphs but counted once in the union
-    assert len(list(store.oxigraph.quads_for_pattern(RUN.iri, None, None, None))) == 2 * len(
-        [t for t in triples if t.subject == RUN.iri]
-    )
+    # the run is described in both article graphs but counted once in the merged graph
+    in_articles = [q for q in store.oxigraph.quads_for_pattern(RUN.iri, None, None, None)
+                   if not isinstance(q.graph_name, DefaultGraph)]
+    assert len(in_articles) == 2 * len([t for t in triples if t.subject == RUN.iri])
     assert store.document_ids() == ["nypost-1", "wire-2"]
 
 
@@ -245,3 +245,48 @@ def test_query_binds_values_and_converts_results(store):
     with pytest.raises(ValueError, match="projection"):
         store.query("SELECT ?e WHERE { ?e schema:name ?n }", {"n": "Jen Psaki"})
     assert store.count_triples() > 0
+
+
+def _merge_of_articles(store: ClaimStore) -> set[str]:
+    return {str(q.triple) for q in store.oxigraph.quads_for_pattern(None, None, None, None)
+            if not isinstance(q.graph_name, DefaultGraph)}
+
+
+def test_the_merged_graph_counts_a_node_named_by_two_articles_once(store):
+    docs, claims = _fill(store)
+    psaki_claims = {
+        claim_iri(entity_iri("Jen Psaki").value, c.content.text).value
+        for cs in claims.values() for c in cs if c.speaker and c.speaker.name == "Jen Psaki"
+    }
+    rows = store.query(
+        "SELECT (COUNT(?c) AS ?n) WHERE { ?c prov:wasAttributedTo ?who . ?who schema:name \"Jen Psaki\" }"
+    )
+    assert rows == [{"n": len(psaki_claims)}]
+    assert {str(t) for t in store.triples()} == _merge_of_articles(store)
+
+
+def test_the_merged_graph_follows_replaced_and_removed_articles(store):
+    docs, claims = _fill(store)
+    a, b = docs
+    text = "John Kirby said that thousands of U.S. troops are on high alert."
+    a2 = replace(a, text=text)
+    kirby = Claim(doc_id=a.id, speaker=span(text, "John Kirby", cls=Speaker, name="John Kirby", type="person"),
+                  cue=span(text, "said"), content=span(text, "that thousands of U.S. troops are on high alert"))
+    store.put_document(a2, document_quads(a2, [kirby], RUN))
+    assert {str(t) for t in store.triples()} == _merge_of_articles(store)
+    # what both articles stated (the run, the shared claim) is still there
+    assert store.query("SELECT ?r WHERE { ?r kg:model ?m }", {"r": RUN.iri}) != []
+    assert store.remove_document(b.id)
+    assert {str(t) for t in store.triples()} == _merge_of_articles(store)
+    assert store.remove_document(a.id)
+    assert list(store.triples()) == [] and store.count_triples() == 0
+
+
+def test_a_store_without_merged_graph_gets_one_when_opened(tmp_path):
+    with ClaimStore.open(tmp_path / "kg") as store:
+        _fill(store)
+        expected = {str(t) for t in store.triples()}
+        store.oxigraph.update("CLEAR DEFAULT")
+        assert list(store.triples()) == []
+    with ClaimStore.open(tmp_path / "kg") as store:
+        assert {str(t) for t in store.triples()} == expected

@@ -1,13 +1,16 @@
 """The embedded on-disk claim store: pyoxigraph's RocksDB-backed ``Store``.
 
-One named graph per article (see :mod:`kg.build.rdf`); queries run over the union of
-all graphs.  Only one process can hold a store open read-write (RocksDB's lock):
-a second one gets :class:`StoreLockedError`.
+One named graph per article (see :mod:`kg.build.rdf`), so an article can be replaced
+exactly.  The default graph holds the RDF merge of all article graphs (each distinct
+triple once) and is what queries see: a node named by two articles is counted once,
+as it would be over the Turtle export.  Only one process can hold a store open
+read-write (RocksDB's lock): a second one gets :class:`StoreLockedError`.
 
-Atomicity: a new article is added with one ``Store.extend`` (transactional); a
-changed article's graph is replaced with one SPARQL UPDATE (``DROP SILENT GRAPH``
-+ ``INSERT DATA``), which Oxigraph applies as a single transaction, so readers and
-crashes see either the old or the new graph, never a mix.
+Atomicity: a new article and its share of the merged graph are added with one
+``Store.extend`` (transactional); a changed or removed article is handled with one
+SPARQL UPDATE (delete from the merge the triples no other article states, ``DROP``
+the graph, ``INSERT DATA`` the new one), which Oxigraph applies as a single
+transaction, so readers and crashes see either the old or the new state, never a mix.
 """
 
 from __future__ import annotations
@@ -151,7 +154,23 @@ class ClaimStore:
                 raise StoreError(f"store {path} does not exist") from exc
             raise StoreError(f"cannot open store {path}: {exc}") from exc
         log.debug("opened store %s (read_only=%s)", p, read_only)
-        return cls(store, p, read_only)
+        claim_store = cls(store, p, read_only)
+        if not read_only:
+            claim_store._merge_if_missing()
+        return claim_store
+
+    def _merge_if_missing(self) -> None:
+        """Rebuild the merged default graph of a store that has article graphs but no merge.
+
+        (Stores written by kg before the merged graph existed.)
+        """
+        store = self.oxigraph
+        if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
+            return
+        if next(iter(store.named_graphs()), None) is None:
+            return
+        log.info("store %s: building the merged graph of its articles", self.path)
+        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
 
     def close(self) -> None:
         """Flush and release the store (and its lock).  Idempotent.
@@ -231,7 +250,8 @@ class ClaimStore:
             raise ValueError(f"{len(stray)} quad(s) are not in the graph of document {doc.id!r} ({g}): {stray[0]}")
         status = self.document_status(doc)
         if status == "new":
-            store.extend(quads)
+            merged = [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads]
+            store.extend(quads + merged)
         elif status == "changed":
             store.update(_replace_graph_update(g, quads))
         log.debug("document %s: %s (%d quads)", doc.id, status, len(quads) if status != "unchanged" else 0)
@@ -243,7 +263,7 @@ class ClaimStore:
         g = graph_iri(doc_id)
         if not store.contains_named_graph(g):
             return False
-        store.remove_graph(g)
+        store.update(_replace_graph_update(g, []))
         return True
 
     def document_ids(self) -> list[str]:
@@ -264,7 +284,6 @@ class ClaimStore:
             return self.oxigraph.query(
                 sparql,
                 prefixes=PREFIXES,
-                use_default_graph_as_union=True,
                 substitutions=substitutions,
             )
         except RuntimeError as exc:
@@ -278,7 +297,7 @@ class ClaimStore:
     def query(
         self, sparql: str, params: Mapping[str, ParamValue] | None = None
     ) -> list[dict[str, Any]] | bool | list[Triple]:
-        """Run SPARQL over the union of all article graphs.
+        """Run SPARQL over the merged graph of all articles (``GRAPH ?g`` reaches each article's own).
 
         ``params`` bind variables (``{"name": "Jen Psaki"}`` binds ``?name``) through
         pyoxigraph's ``substitutions``: values are never spliced into the query text.
@@ -298,12 +317,12 @@ class ClaimStore:
         return [{name: to_python(sol[name]) for name in names} for sol in result]
 
     def triples(self) -> Iterator[Triple]:
-        """The distinct triples of the union graph (unordered)."""
-        for sol in self.raw_query("SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o }"):
-            yield Triple(sol["s"], sol["p"], sol["o"])
+        """The distinct triples of the merged graph (unordered)."""
+        for q in self.oxigraph.quads_for_pattern(None, None, None, DefaultGraph()):
+            yield q.triple
 
     def count_triples(self) -> int:
-        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { ?s ?p ?o } }")
+        rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
         return int(rows[0]["n"])
 
     def stats(self) -> dict[str, int]:
@@ -330,21 +349,25 @@ class ClaimStore:
 
 
 def _replace_graph_update(graph: NamedNode, quads: Sequence[Quad]) -> str:
-    """``DROP SILENT GRAPH <g>; INSERT DATA { GRAPH <g> { ... } }`` as one update.
+    """One SPARQL UPDATE that replaces an article graph and keeps the merged graph right.
 
+    1. delete from the merged (default) graph the triples of the old article graph
+       that no other article graph states; 2. ``DROP`` the article graph;
+    3. ``INSERT DATA`` the new article graph and its triples into the merged graph.
     Terms are written by pyoxigraph's own N-Triples serializer (valid SPARQL term
     syntax); nothing is formatted by hand.
     """
-    by_graph: dict[str, list[Triple]] = defaultdict(list)
+    triples: list[Triple] = []
     for q in quads:
-        if isinstance(q.graph_name, DefaultGraph):
-            raise ValueError("quads for the default graph cannot replace an article graph")
-        by_graph[str(q.graph_name)].append(q.triple)
-    parts = [f"DROP SILENT GRAPH {graph}"]
-    if by_graph:
-        blocks = []
-        for g, triples in by_graph.items():
-            body = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
-            blocks.append(f"GRAPH {g} {{\n{body}}}")
-        parts.append("INSERT DATA {\n" + "\n".join(blocks) + "\n}")
+        if q.graph_name != graph:
+            raise ValueError(f"quad not in graph {graph}: {q}")
+        triples.append(q.triple)
+    parts = [
+        f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH {graph} {{ ?s ?p ?o }} "
+        f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != {graph}) }} }}",
+        f"DROP SILENT GRAPH {graph}",
+    ]
+    if triples:
+        body = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
+        parts.append(f"INSERT DATA {{\nGRAPH {graph} {{\n{body}}}\n{body}}}")
     return " ;\n".join(parts)
