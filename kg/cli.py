@@ -201,18 +201,23 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     Example:
       kg ingest ../shared/corpora/wikinews.jsonl --store wikinews.kg
     """
-    from kg.pipeline import ingest as run_ingest
-
     _check_date(date, "--date")
     nlp = _load_nlp(model)
-    progress = _Progress(sys.stderr.isatty())
-    store = _open_store(store_path)
-    with store:
-        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
-    progress.done()
+    with _open_store(store_path) as store:
+        report = _ingest_into(store, paths, date, fmt, nlp)
     _report_problems(report.problems)
     _print_ingest_summary(report)
     sys.exit(EXIT_PARTIAL if report.problems else 0)
+
+
+def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any) -> Any:
+    """Ingest PATHS into an open store, with a progress line when stderr is a terminal."""
+    from kg.pipeline import ingest as run_ingest
+
+    progress = _Progress(sys.stderr.isatty())
+    report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
+    progress.done()
+    return report
 
 
 @main.command()
@@ -232,16 +237,12 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
     """
     from kg.export import export
     from kg.output import render_rows
-    from kg.pipeline import ingest as run_ingest
     from kg.query import find_claims
 
     _check_date(date, "--date")
     nlp = _load_nlp(model)
-    progress = _Progress(sys.stderr.isatty())
-    store = _open_store(store_path)
-    with store:
-        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
-        progress.done()
+    with _open_store(store_path) as store:
+        report = _ingest_into(store, paths, date, fmt, nlp)
         paths_out = export(store, out_dir)
         rows = [r.to_json() for r in find_claims(store)]
     _report_problems(report.problems)

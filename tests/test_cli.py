@@ -10,6 +10,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import jsonschema
 import pytest
 from click.testing import CliRunner
 
@@ -125,7 +126,6 @@ def test_export_command_writes_the_requested_format(built, tmp_path):
 
 
 def test_extract_jsonl_matches_the_claim_schema(nlp):
-    jsonschema = pytest.importorskip("jsonschema")
     schema = json.loads((ROOT / "schemas" / "claim.schema.json").read_text())
     result = run("extract", str(WIKINEWS), "--format", "jsonl")
     assert result.exit_code == 0
