@@ -96,7 +96,7 @@ def ingest(
     for document, claims in iter_claims(pending, nlp, lexicon, on_error=failed):
         if run is None:
             info = model_info(nlp or load_model())
-            run = Run.now(model=info.name, model_version=info.version, kg_version=__version__)
+            run = Run(kg_version=__version__, model=info.name, model_version=info.version)
             report.run = run
         status = store.put_document(document, document_quads(document, claims, run))
         if status == "changed":

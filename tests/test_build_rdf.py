@@ -212,3 +212,11 @@ def test_every_kg_term_in_a_built_graph_is_declared_in_the_vocabulary(records):
         if str(term).startswith(KG):
             assert vocab.value(term, RDFS.label) and vocab.value(term, RDFS.comment), term
     assert (rdflib.URIRef(KG + "Claim"), RDFS.subClassOf, rdflib.URIRef("http://schema.org/Claim")) in vocab
+
+
+def test_a_run_without_time_has_no_time_triple_and_a_stable_iri():
+    timeless = Run("0.1.0", "en_core_web_sm", "3.8.0")
+    g = NamedNode("https://example.org/g")
+    assert timeless.iri == Run("0.1.0", "en_core_web_sm", "3.8.0").iri != RUN.iri
+    assert not any(q.predicate.value.endswith("startedAtTime") for q in timeless.quads(g))
+    assert any(q.predicate.value.endswith("startedAtTime") for q in RUN.quads(g))

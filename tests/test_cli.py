@@ -56,6 +56,14 @@ def test_rebuilding_the_seeds_changes_no_triple(built, tmp_path):
     assert (out / "claims.graphml").read_bytes() == before_graphml
 
 
+def test_building_from_scratch_reproduces_the_committed_exports(built, tmp_path):
+    _, out, _ = built
+    for name in ("claims.ttl", "claims.graphml"):
+        assert (out / name).read_bytes() == (ROOT / "exports" / name).read_bytes(), (
+            f"exports/{name} is not what 'kg build seeds/' writes: rebuild and commit it"
+        )
+
+
 def test_claims_by_is_case_insensitive_and_matches_surnames(built):
     store, _, _ = built
     result = run("claims", "--by", "psaki", "--format", "json", "--store", str(store))

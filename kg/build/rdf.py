@@ -182,14 +182,22 @@ def _date_literal(value: str) -> Literal:
 
 @dataclass(frozen=True)
 class Run:
-    """One extraction run: which kg and which model produced a graph, and when."""
+    """What produced a graph: the kg version and the spaCy model (name and version).
+
+    ``started_at`` (ISO 8601 UTC) is optional.  kg's own pipeline leaves it out, so the
+    same software on the same articles gives the same triples, from scratch too (the
+    committed ``exports/`` can be rebuilt byte for byte); a caller that wants a
+    timestamped run passes one (``Run.now``).
+    """
 
     kg_version: str
     model: str
     model_version: str
-    started_at: str  # ISO 8601 UTC, e.g. "2024-05-01T12:00:00Z"
+    started_at: str | None = None  # e.g. "2024-05-01T12:00:00Z"
 
     def __post_init__(self) -> None:
+        if self.started_at is None:
+            return
         try:
             datetime.fromisoformat(self.started_at)
         except ValueError as exc:
@@ -205,7 +213,7 @@ class Run:
 
     @property
     def key(self) -> str:
-        parts = (self.kg_version, self.model, self.model_version, self.started_at)
+        parts = (self.kg_version, self.model, self.model_version, self.started_at or "")
         return _sha256("\n".join(parts))[:16]
 
     @property
@@ -221,13 +229,14 @@ class Run:
         triples = [
             (run, RDF_TYPE, PROV_NS.Activity),
             (run, PROV_NS.wasAssociatedWith, agent),
-            (run, PROV_NS.startedAtTime, Literal(self.started_at, datatype=XSD_NS.dateTime)),
             (run, KG_NS.model, Literal(self.model)),
             (run, KG_NS.modelVersion, Literal(self.model_version)),
             (agent, RDF_TYPE, PROV_NS.SoftwareAgent),
             (agent, SCHEMA_NS.name, Literal("kg")),
             (agent, SCHEMA_NS.softwareVersion, Literal(self.kg_version)),
         ]
+        if self.started_at is not None:
+            triples.append((run, PROV_NS.startedAtTime, Literal(self.started_at, datatype=XSD_NS.dateTime)))
         return [Quad(s, p, o, graph) for s, p, o in triples]
 
 
