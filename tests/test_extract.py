@@ -231,3 +231,35 @@ def test_a_described_leader_is_the_person_the_description_fits(nlp):
 def test_verbs_of_action_are_not_cues(nlp):
     text = "Russian forces continue to advance towards Kiev. These are the countries that support Russia."
     assert claims_of(nlp, text) == []
+
+
+def test_parenthetical_cue_reports_the_clause_around_it(nlp):
+    text = "The new plan, officials said on Friday, will cost the city $3 billion over a decade."
+    claim = find(claims_of(nlp, text), "will cost the city")
+    assert claim.content.text == "The new plan, officials said on Friday, will cost the city $3 billion over a decade"
+    assert claim.speaker.text == "officials" and claim.cue.text == "said"
+
+
+def test_reported_clause_misparsed_as_an_object_is_still_the_content(nlp):
+    text = "Stone says the increase in polarization that Bloomberg decries also makes his election less likely."
+    claim = find(claims_of(nlp, text), "polarization")
+    assert claim.content.text.startswith("the increase in polarization")
+    assert claim.content.text.endswith("less likely")
+    assert claim.speaker.name == "Stone"
+
+
+def test_double_apostrophe_and_backtick_marks_are_quote_marks():
+    text = "''These are two different countries,'' said Ms. Palmieri. ``It is over,'' he said."
+    quotes = [text[q.inner_start : q.inner_end] for q in find_quotes(text)]
+    assert quotes == ["These are two different countries,", "It is over,"]
+
+
+def test_a_quote_resumed_after_its_attribution_sentence_is_one_claim(nlp):
+    text = (
+        "\"I should hope so,\" Tilton said after braving the cold to see the senator campaign in a barn. "
+        "\"I don't know, exactly.\"\n\nThe rally ended at noon."
+    )
+    claims = claims_of(nlp, text)
+    claim = find(claims, "I should hope so")
+    assert claim.content.text.endswith("I don't know, exactly.")
+    assert len(claim.parts) == 2 and claim.speaker.name == "Tilton"

@@ -17,7 +17,7 @@ from spacy.tokens import Span as SpacySpan
 
 from kg.extract.dates import resolve_day
 from kg.extract.lexicon import CueLexicon, default_lexicon
-from kg.extract.quotes import ALL_MARKS, Quote, find_quotes
+from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
 from kg.extract.speakers import SpeakerResolver, subject_of
 from kg.records import Claim, Document, Mention, Span, Speaker
 from kg.resolve.names import OUTLET_WORDS, DocumentNames, clean_name, name_key
@@ -30,6 +30,8 @@ HEDGE_PHRASES = ("is said to", "are said to", "was said to", "is believed to", "
 SENTENCE_END = frozenset({".", "!", "?"})
 AUDIENCE_WORDS = frozenset({"reporters", "journalists", "press", "media", "audience", "crowd", "supporters",
                             "lawmakers", "congress", "parliament", "viewers", "listeners", "readers"})
+#: cue verbs that report a clause, never a plain object: "said the increase ... makes" is a misparse
+CLAUSE_ONLY_CUES = frozenset({"say", "claim", "argue", "insist", "contend", "assert", "believe", "think", "predict", "warn"})
 MIN_FLOATING_WORDS = 6  # a quote with no cue must be this long to count as speech, not a scare quote
 MAX_FRAME_AFTER = 14  # tokens after a quote searched for its cue
 MAX_FRAME_BEFORE = 30
@@ -221,13 +223,17 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
         if stance is None or _in_any(token.idx, quotes):
             continue
         clause = _complement(token)
-        inverted = _inverted_content(token, clause)
+        inverted = _inverted_content(token, clause) or _parenthetical_content(token, clause)
         if inverted is not None:
             start, end = _trim(text, *inverted)
+            end = _strip_final_punct(text, start, end)
             if end - start >= 3:
                 found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
                 continue
-        if clause is not None and _finite(clause):
+        misparsed = _misparsed_clause(token) if clause is None and token.lemma_ in CLAUSE_ONLY_CUES else None
+        if misparsed is not None:
+            clause = misparsed
+        if clause is not None and (misparsed is not None or _finite(clause)):
             start, end = _token_range_chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
             if start < token.idx < end:  # the cue sits inside its own clause: a misparse
                 continue
@@ -284,7 +290,7 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
         return None
     doc = cue.doc
     comma = left - 1
-    if doc[comma].text in ALL_MARKS and comma - 1 >= sent.start:
+    if doc[comma].text in MARK_TOKENS and comma - 1 >= sent.start:
         comma -= 1
     if doc[comma].text != ",":
         return None
@@ -300,6 +306,49 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
     start = doc[sent.start].idx
     end = doc[comma].idx
     return start, end
+
+
+def _parenthetical_content(cue: Token, clause: Token | None) -> tuple[int, int] | None:
+    """For "A comic tone, she said, would make it easier." the chars of the whole clause.
+
+    The cue and its subject sit between commas inside the clause they report (the parser
+    hangs the cue from that clause's verb as ``parataxis``).  The content runs from the
+    start of that clause to its end and includes the parenthesis, as annotators mark it.
+    """
+    head = cue.head
+    if cue.dep_ != "parataxis" or head.pos_ not in ("VERB", "AUX") or clause is not None:
+        return None
+    subj = subject_of(cue)
+    if subj is None or not (head.left_edge.i < subj.i < cue.i < head.right_edge.i):
+        return None
+    doc = cue.doc
+    before = doc[subj.left_edge.i - 1] if subj.left_edge.i > 0 else None
+    last = max(t.i for t in cue.subtree if not t.is_punct)
+    after = doc[last + 1] if last + 1 < len(doc) else None
+    if before is None or after is None or before.text not in (",", "—", "--") or after.text not in (",", "—", "--"):
+        return None
+    left = max(head.left_edge.i, sentence_of(cue).start)
+    return doc[left].idx, doc[head.right_edge.i].idx + len(doc[head.right_edge.i])
+
+
+def _misparsed_clause(cue: Token) -> Token | None:
+    """"Stone says the increase in X that Y decries also makes Z less likely": the small
+    model hangs the reported clause's verb from the object noun (``relcl``/``acl``).
+    The object is then the start of the clause: return it when its subtree holds a verb
+    and runs to the end of the sentence."""
+    for child in cue.children:
+        if child.dep_ in ("dobj", "attr") and child.i > cue.i and child.pos_ in ("NOUN", "PROPN"):
+            if child.lower_ in AUDIENCE_WORDS:
+                return None
+            verbs = [t for t in child.subtree if t.pos_ in ("VERB", "AUX") and t.dep_ in ("relcl", "acl")]
+            last = sentence_of(cue).end - 1
+            while last > child.i and (cue.doc[last].is_punct or cue.doc[last].is_space):
+                last -= 1
+            if verbs and child.right_edge.i >= last and any(
+                    v.dep_ == "relcl" and not any(c.dep_ in ("nsubj", "nsubjpass") and c.tag_ in ("WDT", "WP") for c in v.children)
+                    and v.tag_ in ("VBZ", "VBD", "VBP", "MD") for v in verbs):
+                return child
+    return None
 
 
 def according_to_candidates(doc: Doc, text: str, quotes: list[Quote]) -> list[Candidate]:
@@ -450,7 +499,7 @@ def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueL
     return None, None, None
 
 
-OPENING_OR_STRAIGHT = set("\u201c\u201e\u00ab\"")
+OPENING_OR_STRAIGHT = set("\u201c\u201e\u00ab\"") | {"''", "``"}
 
 
 def _adjacent_speaker(cue: Token) -> Token | None:
@@ -458,7 +507,7 @@ def _adjacent_speaker(cue: Token) -> Token | None:
     doc = cue.doc
     for i in range(cue.i + 1, min(len(doc), cue.i + 5)):
         t = doc[i]
-        if t.pos_ in ("PROPN", "PRON") and t.text not in ALL_MARKS:
+        if t.pos_ in ("PROPN", "PRON") and t.text not in MARK_TOKENS:
             # extend over a multi-word name
             while i + 1 < len(doc) and doc[i + 1].pos_ == "PROPN":
                 i += 1
@@ -467,9 +516,9 @@ def _adjacent_speaker(cue: Token) -> Token | None:
             break
     for i in range(cue.i - 1, max(-1, cue.i - 4), -1):
         t = doc[i]
-        if t.pos_ in ("PROPN", "PRON", "NOUN") and t.text not in ALL_MARKS:
+        if t.pos_ in ("PROPN", "PRON", "NOUN") and t.text not in MARK_TOKENS:
             return t
-        if t.text in ALL_MARKS or t.text in SENTENCE_END:
+        if t.text in MARK_TOKENS or t.text in SENTENCE_END:
             break
     return None
 
@@ -588,7 +637,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     return _join_continuations(claims, text)
 
 
-_GAP_PUNCT = " \t\r\n.,;:!?-\u2014\u2013" + ALL_MARKS
+_GAP_PUNCT = " \t\r\n.,;:!?-\u2014\u2013'`" + ALL_MARKS
 
 
 def _continues(a: Claim, b: Claim, text: str) -> bool:
@@ -601,8 +650,12 @@ def _continues(a: Claim, b: Claim, text: str) -> bool:
     if a.speaker is None or b.speaker is None or a.speaker.name != b.speaker.name:
         return False
     gap = text[a.content.end : b.content.start]
-    if len(gap) > 200:
+    if len(gap) > 250:
         return False
+    if (a.cue is not None and a.content.end <= a.cue.start and a.cue.end <= b.content.start
+            and "\n" not in gap.strip(_GAP_PUNCT) and not any(m in gap.strip(_GAP_PUNCT) for m in MARK_TOKENS)):
+        # '"A," Tilton said after braving the cold to see the senator. "B."': one attribution
+        return True
     for piece in (a.cue, a.speaker):
         if piece is not None and a.content.end <= piece.start and piece.end <= b.content.start:
             gap = gap.replace(piece.text, " ", 1)
