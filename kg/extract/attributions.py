@@ -101,7 +101,16 @@ def _token_range_chars(doc: Doc, start: int, end: int) -> tuple[int, int]:
 def _is_cue_verb(token: Token, lexicon: CueLexicon) -> str | None:
     if token.pos_ not in ("VERB",) and not (token.pos_ == "AUX" and token.lemma_ == "say"):
         return None
-    return lexicon.verb_stance(token.lemma_)
+    return lexicon.verb_stance(token.lemma_) or lexicon.verb_stance(verb_lemma(token))
+
+
+def verb_lemma(token: Token) -> str:
+    """The lexicon's lemma for a verb whose spaCy lemma is wrong ("hopes" -> "hop")."""
+    lower = token.lower_
+    for suffix, repl in (("ies", "y"), ("es", "e"), ("s", ""), ("ed", "e"), ("ing", "e")):
+        if lower.endswith(suffix) and len(lower) > len(suffix) + 2:
+            return lower[: -len(suffix)] + repl
+    return lower
 
 
 def _complement(verb: Token) -> Token | None:
@@ -242,10 +251,14 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
                 continue
             found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
             continue
-        frames = lexicon.verb_frames(token.lemma_)
+        frames = lexicon.verb_frames(token.lemma_) or lexicon.verb_frames(verb_lemma(token))
         other = _other_complement(token, frames)
         if other is not None:
-            start, end = _token_range_chars(doc, other.left_edge.i, other.right_edge.i + 1)
+            right = other.right_edge.i
+            for sibling in token.children:  # "called Trump 'unhinged'": the predicate belongs to it
+                if sibling.dep_ in ("oprd", "ccomp", "xcomp") and sibling.i > other.i and other.dep_ == "dobj":
+                    right = max(right, sibling.right_edge.i)
+            start, end = _token_range_chars(doc, other.left_edge.i, right + 1)
             start, end = _trim(text, start, end)
             end = _strip_final_punct(text, start, end)
             if end - start >= 2 and not _in_any(start, quotes):
@@ -316,6 +329,8 @@ def _parenthetical_content(cue: Token, clause: Token | None) -> tuple[int, int] 
     start of that clause to its end and includes the parenthesis, as annotators mark it.
     """
     head = cue.head
+    if head.dep_ in ("aux", "auxpass") and head.head.pos_ in ("VERB", "AUX"):
+        head = head.head  # "Even then, he said, he's learned ...": hung from the auxiliary
     if cue.dep_ != "parataxis" or head.pos_ not in ("VERB", "AUX") or clause is not None:
         return None
     subj = subject_of(cue)
@@ -431,7 +446,7 @@ def direct_quote_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: C
                 continue  # a scare quote or a title, not speech
             found.append(Candidate("direct", q.inner_start, q.inner_end, floating=True))
             continue
-        stance = lexicon.verb_stance(cue.lemma_) if cue is not None else "assert"
+        stance = (lexicon.verb_stance(cue.lemma_) or lexicon.verb_stance(verb_lemma(cue))) if cue is not None else "assert"
         if cue is not None and n_words < 2:
             continue
         found.append(
@@ -653,7 +668,8 @@ def _continues(a: Claim, b: Claim, text: str) -> bool:
     if len(gap) > 250:
         return False
     if (a.cue is not None and a.content.end <= a.cue.start and a.cue.end <= b.content.start
-            and "\n" not in gap.strip(_GAP_PUNCT) and not any(m in gap.strip(_GAP_PUNCT) for m in MARK_TOKENS)):
+            and "\n" not in gap.strip(_GAP_PUNCT) and not any(m in gap.strip(_GAP_PUNCT) for m in MARK_TOKENS)
+            and sum(gap.strip(_GAP_PUNCT).count(p) for p in ".!?") == 0):
         # '"A," Tilton said after braving the cold to see the senator. "B."': one attribution
         return True
     for piece in (a.cue, a.speaker):
