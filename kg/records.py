@@ -94,6 +94,7 @@ class Claim:
     relay: tuple[str, ...] = field(default_factory=tuple)  # outlets/people it passed through, nearest first
     date: str | None = None  # the article's date
     utterance_date: str | None = None  # the day the claim was made, when the text fixes it
+    utterance_period: tuple[str, str] | None = None  # first and last day it can have been made ("last week")
     sentence: Span | None = None  # the sentence(s) the claim stands in
     mentions: tuple[Mention, ...] = field(default_factory=tuple)  # entities the content names
     parts: tuple[tuple[int, int], ...] = field(default_factory=tuple)  # quoted pieces when the content is
@@ -120,6 +121,7 @@ class Claim:
             "relay": list(self.relay),
             "date": self.date,
             "utterance_date": self.utterance_date,
+            "utterance_period": list(self.utterance_period) if self.utterance_period else None,
             "sentence": self.sentence.to_json() if self.sentence else None,
             "mentions": [m.to_json() for m in self.mentions],
             "content_parts": [list(p) for p in self.parts],
@@ -142,6 +144,7 @@ class Claim:
             relay=tuple(data.get("relay") or ()),
             date=data.get("date"),
             utterance_date=data.get("utterance_date"),
+            utterance_period=tuple(data["utterance_period"]) if data.get("utterance_period") else None,
             sentence=Span(**sent) if sent else None,
             mentions=tuple(Mention(**m) for m in data.get("mentions") or ()),
             parts=tuple(tuple(p) for p in data.get("content_parts") or ()),

@@ -263,3 +263,90 @@ def test_a_quote_resumed_after_its_attribution_sentence_is_one_claim(nlp):
     claim = find(claims, "I should hope so")
     assert claim.content.text.endswith("I don't know, exactly.")
     assert len(claim.parts) == 2 and claim.speaker.name == "Tilton"
+
+
+# --- attribution lines, noun cues, relays, speakers by role -----------------------------
+def test_attribution_line_after_a_quote_names_its_speaker(nlp):
+    text = (
+        "The European Union will act quickly to protect its farmers. "
+        "\u201cWe will not allow our markets to be flooded.\u201d -Commissioner Phil Hogan"
+    )
+    c = find(claims_of(nlp, text), "our markets to be flooded")
+    assert c.kind == "direct"
+    assert c.speaker.name == "Phil Hogan"
+    assert c.speaker.type == "person"
+
+
+def test_label_line_before_a_quote_paragraph_names_its_speaker(nlp):
+    text = (
+        "The mayor spoke at length on Tuesday.\n\n"
+        "And from Governor Andrew Cuomo:\n\n"
+        "\u201cThis is a dark day for New York, and we will rebuild.\u201d"
+    )
+    c = find(claims_of(nlp, text), "dark day for New York")
+    assert c.speaker.name == "Andrew Cuomo"
+
+
+def test_cue_nouns_with_their_owner(nlp):
+    claims = claims_of(nlp, "Russia's claim that its troops were only conducting exercises was dismissed by NATO.")
+    c = find(claims, "its troops were only conducting exercises")
+    assert (c.speaker.text, c.speaker.name, c.cue.text, c.stance) == ("Russia", "Russia", "claim", "claim")
+    c = find(claims_of(nlp, "Trump's promise to build a wall won him votes in Arizona."), "build a wall")
+    assert c.speaker.name == "Trump" and c.stance == "promise"
+
+
+def test_a_cue_noun_without_owner_is_not_a_claim(nlp):
+    assert claims_of(nlp, "The claim that the vaccine alters DNA spread quickly online.") == []
+
+
+def test_as_outlet_reported_makes_the_main_clause_its_claim(nlp):
+    c = find(claims_of(nlp, "The company will cut 2,000 jobs next year, as Axios reported on Thursday."), "cut 2,000 jobs")
+    assert c.content.text == "The company will cut 2,000 jobs next year"
+    assert c.speaker.name == "Axios" and c.speaker.type == "organisation"
+    assert c.utterance_date == "2022-02-24"
+    c = find(claims_of(nlp, "As the Post reported last month, the company is losing money on every order."), "losing money")
+    assert c.content.text == "the company is losing money on every order"
+    assert c.speaker.name == "Post"
+
+
+def test_writer_for_an_outlet_is_the_speaker_and_the_outlet_a_relay(nlp):
+    c = find(claims_of(nlp, "Maria Lopez, writing for The Guardian, reported: \u201cThe city has run out of water.\u201d"),
+             "run out of water")
+    assert c.speaker.name == "Maria Lopez"
+    assert c.relay == ("Guardian",)
+
+
+def test_appositive_role_makes_the_speaker_a_person(nlp):
+    c = find(claims_of(nlp, "Hill, a doctor at the county hospital, said the ward was full."), "ward was full")
+    assert c.speaker.name == "Hill" and c.speaker.type == "person"
+
+
+def test_spokespeople_speak_for_their_organisation(nlp):
+    text = "The Kremlin issued a statement on Monday. Its spokesman said the talks had failed."
+    c = find(claims_of(nlp, text), "talks had failed")
+    assert c.speaker.text == "Its spokesman"
+    assert (c.speaker.type, c.speaker.anonymous, c.speaker.affiliation) == ("anonymous", True, "Kremlin")
+    c = find(claims_of(nlp, "A spokeswoman for the Foreign Ministry said the talks would resume."), "would resume")
+    assert c.speaker.affiliation == "Foreign Ministry"
+
+
+def test_the_spokeswoman_is_the_press_secretary_named_before(nlp):
+    text = "White House press secretary Jen Psaki spoke on Friday. The spokeswoman said the plan was dead."
+    assert find(claims_of(nlp, text), "plan was dead").speaker.name == "Jen Psaki"
+
+
+def test_floating_quote_takes_the_subject_of_the_sentence_before(nlp):
+    text = (
+        "Betsy Ebeling shook her head at the podium in Chicago on Monday. "
+        "\u201cWe never thought it would come to this, not in a hundred years.\u201d"
+    )
+    c = find(claims_of(nlp, text), "We never thought")
+    assert c.speaker.name == "Betsy Ebeling"
+
+
+def test_last_week_bounds_the_utterance_without_fixing_the_day(nlp):
+    c = find(claims_of(nlp, "Officials said last week that the bridge would reopen."), "bridge would reopen")
+    assert c.utterance_date is None
+    assert c.utterance_period == ("2022-02-14", "2022-02-20")
+    c = find(claims_of(nlp, "On Feb. 20, the mayor said the bridge was safe."), "bridge was safe")
+    assert c.utterance_date == "2022-02-20" and c.utterance_period == ("2022-02-20", "2022-02-20")

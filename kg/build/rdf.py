@@ -379,6 +379,9 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
             add(app, KG_NS.hedge, Literal(c.hedge))
         if c.utterance_date:
             add(app, KG_NS.utteranceDate, _date_literal(c.utterance_date))
+        elif c.utterance_period:
+            add(app, KG_NS.utteredNotBefore, _date_literal(c.utterance_period[0]))
+            add(app, KG_NS.utteredNotAfter, _date_literal(c.utterance_period[1]))
         published = c.date or doc.date
         if published:
             add(app, SCHEMA_NS.datePublished, _date_literal(published))

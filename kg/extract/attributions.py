@@ -15,7 +15,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
-from kg.extract.dates import resolve_day
+from kg.extract.dates import resolve_period
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
 from kg.extract.speakers import SpeakerResolver, subject_of
@@ -171,9 +171,12 @@ def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames) -> l
                     name = _outlet_name(pobj, names)
                     if name:
                         found.append(name)
+    writing = [c for c in cue.children if c.dep_ == "advcl" and c.tag_ == "VBG"]  # "X, writing for Y, reported"
     if speaker_head is not None:
-        for child in speaker_head.children:
-            if child.dep_ in ("acl", "appos") and child.lemma_ in ("write", "report", "speak"):
+        writing += list(speaker_head.children)
+    if writing:
+        for child in writing:
+            if child.dep_ in ("acl", "appos", "advcl") and child.lemma_ in ("write", "report", "speak"):
                 for prep in child.children:
                     if prep.dep_ == "prep" and prep.lower_ in ("for", "to", "with"):
                         for obj in prep.children:
@@ -184,10 +187,13 @@ def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames) -> l
     return [n for n in found if not (n in seen or seen.add(n))]
 
 
-def utterance_date(cue: Token | None, exclude: tuple[int, int], article_date: str | None) -> str | None:
-    """The day the cue verb says the claim was made ("on Friday", "yesterday"), outside the content."""
+def utterance_when(cue: Token | None, exclude: tuple[int, int], article_date: str | None
+                   ) -> tuple[str | None, tuple[str, str] | None]:
+    """When the cue verb says the claim was made, outside the content: the day when the text
+    fixes one ("on Friday", "yesterday", "Feb. 20"), and the period of days it allows
+    ("last week" -> Monday to Sunday of the week before the article's)."""
     if cue is None:
-        return None
+        return None, None
     doc = cue.doc
     candidates: list[Token] = []
     for child in cue.children:
@@ -195,15 +201,15 @@ def utterance_date(cue: Token | None, exclude: tuple[int, int], article_date: st
             continue
         if child.dep_ in ("npadvmod", "tmod", "advmod") or child.ent_type_ == "DATE":
             candidates.append(child)
-        elif child.dep_ == "prep" and child.lower_ in ("on", "at", "in", "during", "last"):
+        elif child.dep_ == "prep" and child.lower_ in ("on", "at", "in", "during", "last", "earlier"):
             candidates.append(child)
     for cand in candidates:
         span = doc[cand.left_edge.i : cand.right_edge.i + 1]
         if any(t.ent_type_ == "DATE" or t.lower_ in ("yesterday", "today", "tonight") for t in span):
-            day = resolve_day(span.text, article_date)
-            if day:
-                return day
-    return None
+            period = resolve_period(span.text, article_date)
+            if period:
+                return (period[0] if period[0] == period[1] else None), period
+    return None, None
 
 
 def hedge_of(doc: Doc, start: int, end: int, quotes: list[Quote]) -> str | None:
@@ -264,6 +270,13 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
             if end - start >= 2 and not _in_any(start, quotes):
                 found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
                 continue
+        as_clause = _as_clause_content(token) if clause is None else None
+        if as_clause is not None:
+            start, end = _trim(text, *as_clause)
+            end = _strip_final_punct(text, start, end)
+            if end - start >= 3 and not _in_any(start, quotes):
+                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
+                continue
         # "X reported:" closing its paragraph -> the next paragraph is what was reported
         nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
         if nxt is not None and nxt.text == ":" and _ends_paragraph(doc, nxt.i):
@@ -271,6 +284,33 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
             if para is not None and not _in_any(para[0], quotes):
                 found.append(Candidate("indirect", para[0], para[1], cue=token, speaker_head=subject_of(token), stance=stance))
     return found
+
+
+def _as_clause_content(cue: Token) -> tuple[int, int] | None:
+    """For "The firm will cut jobs, as Axios reported." the chars of the main clause.
+
+    The cue heads an ``as`` clause (``advcl`` with mark "as") of a verb; the content is
+    that verb's clause without the ``as`` clause and its comma, on either side of it.
+    """
+    if cue.dep_ != "advcl" or not any(c.dep_ == "mark" and c.lower_ == "as" for c in cue.children):
+        return None
+    main = cue.head
+    if main.pos_ not in ("VERB", "AUX") or subject_of(cue) is None:
+        return None
+    doc = cue.doc
+    sent = sentence_of(cue)
+    inner_start, inner_end = cue.left_edge.i, cue.right_edge.i + 1
+    if inner_start > main.i:  # the main clause comes first
+        start, end = max(main.left_edge.i, sent.start), inner_start
+    else:
+        start, end = inner_end, min(main.right_edge.i + 1, sent.end)
+    while start < end and (doc[start].is_punct or doc[start].is_space):
+        start += 1
+    while end > start and (doc[end - 1].is_punct or doc[end - 1].is_space):
+        end -= 1
+    if end - start < 3:
+        return None
+    return _token_range_chars(doc, start, end)
 
 
 def _other_complement(verb: Token, frames: frozenset[str]) -> Token | None:
@@ -319,6 +359,50 @@ def _inverted_content(cue: Token, clause: Token | None) -> tuple[int, int] | Non
     start = doc[sent.start].idx
     end = doc[comma].idx
     return start, end
+
+
+def noun_cue_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: CueLexicon) -> list[Candidate]:
+    """Cue nouns with their content and owner: "Russia's claim that its troops had left",
+    "the announcement by the Pentagon that …", "his call to bring the parties together".
+
+    The speaker is the possessor or the ``by``/``from`` phrase; a cue noun with no owner
+    ("the claim that …") is skipped: whose claim it is cannot be told.
+    """
+    found: list[Candidate] = []
+    for token in doc:
+        if token.pos_ != "NOUN" or _in_any(token.idx, quotes):
+            continue
+        stance = lexicon.noun_stance(token.lemma_) or lexicon.noun_stance(token.lower_)
+        if stance is None:
+            continue
+        content: Token | None = None
+        for child in token.children:
+            if child.i < token.i:
+                continue
+            if child.dep_ in ("acl", "ccomp", "relcl") and any(
+                    c.dep_ == "mark" and c.lower_ == "that" for c in child.children):
+                content = child
+                break
+            if child.dep_ == "acl" and "to" in lexicon.verb_frames(token.lemma_) and any(
+                    c.dep_ == "aux" and c.lower_ == "to" for c in child.children):
+                content = child
+                break
+        if content is None:
+            continue
+        owner: Token | None = None
+        for child in token.children:
+            if child.dep_ == "poss":
+                owner = child
+            elif child.dep_ == "prep" and child.lower_ in ("by", "from") and child.i < content.i:
+                owner = next((c for c in child.children if c.dep_ == "pobj"), None)
+        if owner is None:
+            continue
+        start, end = _token_range_chars(doc, content.left_edge.i, content.right_edge.i + 1)
+        start, end = _trim(text, start, end)
+        end = _strip_final_punct(text, start, end)
+        if end - start >= 3:
+            found.append(Candidate("indirect", start, end, cue=token, speaker_head=owner, stance=stance))
+    return found
 
 
 def _parenthetical_content(cue: Token, clause: Token | None) -> tuple[int, int] | None:
@@ -441,7 +525,7 @@ def direct_quote_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: C
         inner = text[q.inner_start : q.inner_end]
         n_words = len(inner.split())
         cue, speaker_head, speaker_tokens = _frame_cue(doc, text, q, quotes, lexicon)
-        if cue is None and speaker_tokens is None:
+        if cue is None and speaker_tokens is None and speaker_head is None:
             if n_words < MIN_FLOATING_WORDS or not any(c in inner for c in ".!?,"):
                 continue  # a scare quote or a title, not speech
             found.append(Candidate("direct", q.inner_start, q.inner_end, floating=True))
@@ -493,6 +577,10 @@ def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueL
     if before_span is not None and len(before_span):
         tokens = []
         for t in reversed(before_span):
+            if "\n" in t.text and not tokens:
+                label = _label_line(doc, t.i)
+                if label is not None:
+                    return None, label, None
             if "\n" in t.text or (t.text in SENTENCE_END and tokens) or _in_any(t.idx, quotes):
                 break
             tokens.append(t)
@@ -512,6 +600,31 @@ def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueL
                 last = prev[-1]
                 return None, last, None
     return None, None, None
+
+
+MAX_LABEL_TOKENS = 12
+
+
+def _label_line(doc: Doc, newline: int) -> Token | None:
+    """The speaker of a short line ending in ':' just before a quote's paragraph.
+
+    "And from Commissioner Maria Lopez:" / "Zelensky's reply:" -> the last name or noun
+    of the line (not a cue verb's line: those are found as cues).
+    """
+    i = newline - 1
+    while i >= 0 and doc[i].is_space:
+        i -= 1
+    if i < 0 or doc[i].text != ":":
+        return None
+    line: list[Token] = []
+    j = i - 1
+    while j >= 0 and "\n" not in doc[j].text and len(line) <= MAX_LABEL_TOKENS:
+        line.append(doc[j])
+        j -= 1
+    if not line or len(line) > MAX_LABEL_TOKENS or any(t.pos_ == "VERB" for t in line):
+        return None
+    names = [t for t in line if t.pos_ == "PROPN"] or [t for t in line if t.pos_ == "NOUN"]
+    return names[0] if names else None  # line is reversed: names[0] is the last one
 
 
 OPENING_OR_STRAIGHT = set("\u201c\u201e\u00ab\"") | {"''", "``"}
@@ -535,6 +648,28 @@ def _adjacent_speaker(cue: Token) -> Token | None:
             return t
         if t.text in MARK_TOKENS or t.text in SENTENCE_END:
             break
+    return None
+
+
+def _previous_subject(doc: Doc, start: int) -> Token | None:
+    """For a quote with no cue: the named or pronoun subject of the sentence just before it.
+
+    "Betsy Ebeling shook her head. “We never thought ...”" -> "Betsy Ebeling". Only a
+    person-like subject (a name or he/she) of the sentence's main verb counts.
+    """
+    token = next((t for t in doc if t.idx >= start), None)
+    if token is None:
+        return None
+    sent = sentence_of(token)
+    if sent.start == 0:
+        return None
+    previous = sentence_of(doc[sent.start - 1])
+    root = previous.root
+    subject = next((c for c in root.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    if subject is None:
+        return None
+    if subject.pos_ == "PROPN" or subject.lower_ in ("he", "she"):
+        return subject
     return None
 
 
@@ -601,7 +736,8 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     names = DocumentNames(doc)
     resolver = SpeakerResolver(doc, names)
     direct = direct_quote_candidates(doc, text, quotes, lexicon)
-    clausal = reported_speech_candidates(doc, text, quotes, lexicon) + according_to_candidates(doc, text, quotes)
+    clausal = (reported_speech_candidates(doc, text, quotes, lexicon) + according_to_candidates(doc, text, quotes)
+               + noun_cue_candidates(doc, text, quotes, lexicon))
     candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
 
     claims: list[Claim] = []
@@ -612,8 +748,10 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
         elif cand.speaker_head is not None:
             speaker = resolver.from_head(cand.speaker_head, cand.cue)
         elif cand.floating:
-            prev = resolver.previous(cand.content_start)
-            speaker = prev
+            subject = _previous_subject(doc, cand.content_start)
+            speaker = resolver.from_head(subject) if subject is not None else None
+            if speaker is None or speaker.type not in ("person", "organisation", "government"):
+                speaker = resolver.previous(cand.content_start)
         if speaker is not None and not cand.floating:
             resolver.remember(speaker)
         cue_span = None
@@ -629,6 +767,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             points += [cue_span.start, cue_span.end]
         sentence = _sentence_span(doc, text, min(points), max(points))
         relay = relays_of(cand.cue, cand.speaker_head, names) if cand.cue is not None else []
+        day, period = utterance_when(cand.cue, (cand.content_start, cand.content_end), document.date)
         claims.append(
             Claim(
                 doc_id=document.id,
@@ -641,7 +780,8 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
                 hedge_of(doc, sentence.start, sentence.end, quotes),
                 relay=tuple(r for r in relay if not speaker or name_key(r) != name_key(speaker.name)),
                 date=document.date,
-                utterance_date=utterance_date(cand.cue, (cand.content_start, cand.content_end), document.date),
+                utterance_date=day,
+                utterance_period=period,
                 sentence=sentence,
                 mentions=_mentions(names, cand.content_start, cand.content_end),
             )

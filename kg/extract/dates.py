@@ -88,3 +88,55 @@ def resolve_day(expression: str, article_date: str | None) -> str | None:
                 delta = 7
             return (anchor - dt.timedelta(days=delta)).isoformat()
     return None
+
+
+def _month_end(year: int, month: int) -> dt.date:
+    nxt = dt.date(year + (month == 12), month % 12 + 1, 1)
+    return nxt - dt.timedelta(days=1)
+
+
+def resolve_period(expression: str, article_date: str | None) -> tuple[str, str] | None:
+    """The first and last ISO day an expression can name, or None.
+
+    A day gives ``(day, day)``; "last week" the Monday to Sunday before the article's
+    week; "earlier this week" / "this month" from the start of that week or month to the
+    article's date; "last month" / "last year" / "last weekend" the whole of it; "in
+    January" that month (of the article's year, or the year before when it would lie after
+    the article).
+    """
+    day = resolve_day(expression, article_date)
+    if day:
+        return day, day
+    anchor = parse_iso(article_date)
+    if anchor is None:
+        return None
+    words = re.findall(r"[a-z]+", expression.lower())
+    monday = anchor - dt.timedelta(days=anchor.weekday())
+    period: tuple[dt.date, dt.date] | None = None
+    if "last" in words or "past" in words or "previous" in words:
+        if "weekend" in words:
+            saturday = monday - dt.timedelta(days=2)
+            period = (saturday, saturday + dt.timedelta(days=1))
+        elif "week" in words:
+            period = (monday - dt.timedelta(days=7), monday - dt.timedelta(days=1))
+        elif "month" in words:
+            last = anchor.replace(day=1) - dt.timedelta(days=1)
+            period = (last.replace(day=1), last)
+        elif "year" in words:
+            period = (dt.date(anchor.year - 1, 1, 1), dt.date(anchor.year - 1, 12, 31))
+    elif "this" in words or "earlier" in words:
+        if "week" in words:
+            period = (monday, anchor)
+        elif "month" in words:
+            period = (anchor.replace(day=1), anchor)
+        elif "year" in words:
+            period = (dt.date(anchor.year, 1, 1), anchor)
+    if period is None:
+        months = [MONTHS[w] for w in words if w in MONTHS and len(w) > 3 or w == "may"]
+        if len(months) == 1 and not any(w.isdigit() for w in words):
+            year = anchor.year if months[0] <= anchor.month else anchor.year - 1
+            first = dt.date(year, months[0], 1)
+            period = (first, min(_month_end(year, months[0]), anchor))
+    if period is None:
+        return None
+    return period[0].isoformat(), period[1].isoformat()

@@ -18,7 +18,7 @@ from functools import lru_cache
 import spacy
 from spacy.language import Language
 from spacy.tokens import Doc
-from spacy.util import compile_infix_regex
+from spacy.util import compile_infix_regex, compile_prefix_regex
 
 log = logging.getLogger(__name__)
 
@@ -66,6 +66,7 @@ def load_model(name: str | None = None) -> Language:
 
 
 QUOTE_INFIX = r"""[\u201c\u201d\u201e\u00ab\u00bb"]"""
+DASH_BEFORE_CAPITAL = r"[-\u2013\u2014](?=[A-Z])"
 
 
 @Language.component("kg_paragraph_breaks")
@@ -80,13 +81,17 @@ def paragraph_breaks(doc: Doc) -> Doc:
 def prepare(nlp: Language) -> Language:
     """Adapt a pipeline to news text without changing a character of it.
 
-    - quote marks glued to words ('state”stated') become tokens of their own;
+    - quote marks glued to words ('state”stated') become tokens of their own, and so
+      does a dash glued to a capitalised word ('-Commissioner');
     - line breaks end sentences (set before the parser, which then respects them).
     """
     if nlp.meta.get("_kg_prepared"):
         return nlp
     infixes = list(nlp.Defaults.infixes or []) + [QUOTE_INFIX]
     nlp.tokenizer.infix_finditer = compile_infix_regex(infixes).finditer
+    # a dash glued to a capitalised word opens an attribution line: '"…" -Commissioner X'
+    prefixes = list(nlp.Defaults.prefixes or []) + [DASH_BEFORE_CAPITAL]
+    nlp.tokenizer.prefix_search = compile_prefix_regex(prefixes).search
     if "parser" in nlp.pipe_names and "kg_paragraph_breaks" not in nlp.pipe_names:
         nlp.add_pipe("kg_paragraph_breaks", before="parser")
     nlp.meta["_kg_prepared"] = True

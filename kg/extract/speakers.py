@@ -36,6 +36,21 @@ GROUP_HEADS = frozenset(
 # "the politician", "the Ukrainian leader".  Modifiers must fit that person's roles.
 GENERIC_PERSON_HEADS = frozenset("leader politician man woman head premier statesman".split())
 
+#: heads that name a person by role or trade: "Hill, a doctor", "the minister", "a spokeswoman"
+PERSON_ROLE_HEADS = frozenset(
+    """president minister secretary spokesman spokeswoman spokesperson senator governor general judge
+    mayor chancellor king queen prince ambassador commissioner director chairman chairwoman ceo
+    executive adviser advisor attorney lawyer doctor physician nurse teacher professor economist
+    scientist researcher journalist reporter editor author writer student farmer owner founder
+    manager coach player actor singer father mother wife husband son daughter candidate nominee
+    deputy representative envoy commander officer sheriff chief pastor priest bishop surgeon
+    historian strategist pollster consultant activist""".split()
+)
+SPOKES_HEADS = frozenset({"spokesman", "spokeswoman", "spokesperson", "representative"})
+#: a description names whoever holds any of these roles ("the spokeswoman" = the press secretary)
+ROLE_SYNONYMS = {h: {"spokesman", "spokeswoman", "spokesperson", "press"} for h in SPOKES_HEADS - {"representative"}}
+POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+
 ORG_HEADS = frozenset(
     """ministry department government administration agency company firm group party
     council commission committee office authority authorities police army military
@@ -66,7 +81,14 @@ def subject_of(verb: Token) -> Token | None:
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
             if pobj is not None:
                 return pobj
+    for child in verb.lefts:  # "Lopez, writing for The Guardian, reported": parsed as subject of "writing"
+        if child.dep_ == "advcl" and child.tag_ == "VBG":
+            subj = next((c for c in child.children if c.dep_ in SUBJECT_DEPS and c.i < child.i), None)
+            if subj is not None:
+                return subj
     if verb.dep_ in ("conj", "advcl", "xcomp") and verb.head is not verb and verb.head.pos_ in ("VERB", "AUX", "ADJ"):
+        if any(c.dep_ == "mark" and c.lower_ == "as" for c in verb.children):
+            return None  # "..., as Axios reported": the main clause's subject is what was reported on
         return subject_of(verb.head)
     return None
 
@@ -103,6 +125,8 @@ def phrase_bounds(head: Token) -> tuple[int, int]:
             break
         if child.dep_ == "punct":
             # keep commas around an appositive ("Hill, a doctor,") but not at the end
+            continue
+        if child.dep_ == "case":  # "Russia's claim": the claimant is "Russia"
             continue
         end = max(end, child.right_edge.i + 1)
     doc = head.doc
@@ -178,9 +202,12 @@ class SpeakerResolver:
         mention = self._mention_in(start, end, head)
         if mention is not None:
             etype = {"place": "government", "other": "unknown"}.get(mention.type, mention.type)
+            if etype != "person" and _has_role_appositive(head):  # "Hill, a doctor": NER said ORG
+                etype = "person"
+                return replace(base, name=self.names.canonical(clean_name(mention.name), "person"), type=etype)
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
-            etype = "person" if self.names.is_person_name(text) else "organisation"
+            etype = "person" if self.names.is_person_name(text) or _has_role_appositive(head) else "organisation"
             name = clean_name(text, person=etype == "person")
             return replace(base, name=self.names.canonical(name, etype), type=etype)
         return self._description(base, head)
@@ -265,9 +292,8 @@ class SpeakerResolver:
                 for sp in reversed(self.history):
                     if sp.start < start and sp.anonymous:
                         return replace(base, name=sp.name, type=sp.type, anonymous=True, affiliation=sp.affiliation)
-            roles_match = [
-                m for m in self.names.mentions_before(start, {"person"}) if lemma in m.roles or head.lower_ in m.roles
-            ]
+            wanted = ROLE_SYNONYMS.get(lemma, {lemma, head.lower_})
+            roles_match = [m for m in self.names.mentions_before(start, {"person"}) if wanted & m.roles]
             if roles_match and start - roles_match[0].end < 3000:
                 return replace(base, name=roles_match[0].name, type="person")
             if lemma in GENERIC_PERSON_HEADS:
@@ -278,6 +304,11 @@ class SpeakerResolver:
                 for m in self.names.mentions_before(start, {"organisation", "government"}):
                     if lemma in name_key(m.name).split() and start - m.end < 3000:
                         return replace(base, name=m.name, type=m.type)
+        if lemma in SPOKES_HEADS:
+            organisation = self._spoken_for(head, start)
+            if organisation is not None:
+                return replace(base, name=f"{organisation[0]} {lemma}", type="anonymous", anonymous=True,
+                               affiliation=organisation[0])
         if lemma in ANONYMOUS_HEADS or head.lower_ in GROUP_HEADS:
             affiliation = affiliation_of(head, *phrase_token_bounds(head.doc, start, end))
             name = _anonymous_name(base.text)
@@ -289,7 +320,40 @@ class SpeakerResolver:
                 "police", "army", "military", "embassy", "kremlin") else "organisation")
         if set(name_key(base.text).split()) & OUTLET_WORDS:
             return replace(base, name=clean_name(base.text, person=False), type="organisation")
+        if lemma in PERSON_ROLE_HEADS:  # "the minister" nobody was named as: an unnamed person
+            return replace(base, name=_anonymous_name(base.text), type="person")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
+
+    def _spoken_for(self, head: Token, start: int) -> tuple[str, str] | None:
+        """The organisation a spokesperson speaks for: "its spokesman" (the last organisation),
+        "a Kremlin spokesman", "the ministry's spokeswoman", "a spokesman for the ministry"."""
+        owners = [c for c in head.children if c.dep_ in ("poss", "compound")]
+        owners += [o for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")
+                   for o in c.children if o.dep_ == "pobj"]
+        for owner in owners:
+            if owner.lower_ in POSSESSIVE_PRONOUNS:
+                if owner.lower_ in ("his", "her"):
+                    continue
+                for sp in reversed(self.history):
+                    if sp.start < start and sp.type in ("organisation", "government"):
+                        return sp.name, sp.type
+                for m in self.names.mentions_before(start, {"organisation", "government"}):
+                    if start - m.end < 1500:
+                        return m.name, m.type
+                continue
+            b, e = phrase_bounds(owner)
+            span = self.doc[b:e]
+            resolved = self._resolve(span.start_char, span.end_char, span.text, owner)
+            if resolved.type in ("organisation", "government"):
+                return resolved.name, resolved.type
+            if owner.pos_ == "PROPN":
+                return clean_name(span.text, person=False), "organisation"
+        return None
+
+
+def _has_role_appositive(head: Token) -> bool:
+    """'Hill, a doctor at the clinic': an appositive naming a person's role or trade."""
+    return any(c.dep_ == "appos" and c.lemma_.lower() in PERSON_ROLE_HEADS for c in head.children)
 
 
 def _fits(modifier: str, roles: set[str]) -> bool:

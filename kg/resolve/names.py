@@ -42,6 +42,12 @@ OUTLET_WORDS = frozenset(
     "observer independent economist atlantic vox slate breitbart hill".split()
 )
 
+#: names that are news outlets on their own, whatever label NER gives them ("Axios" comes out NORP)
+OUTLET_BRANDS = frozenset(
+    "reuters axios cnn bbc abc nbc cbs msnbc npr tass afp ap bloomberg politico buzzfeed wikinews "
+    "interfax xinhua efe breitbart vox slate".split()
+)
+
 _GLUED = re.compile(r"(?<=[a-z]{4})(?=[A-Z][a-z])")
 _POSSESSIVE = re.compile(r"(?:'s|\u2019s|'|\u2019)$")
 
@@ -76,6 +82,8 @@ def name_key(name: str) -> str:
 
 def entity_type(label: str, name: str = "") -> str:
     """Our entity type for a spaCy NER label (and the name, to spot government bodies)."""
+    if name_key(name) in OUTLET_BRANDS:
+        return "organisation"
     if label in PERSON_LABELS:
         return "person"
     if label in ORG_LABELS:
