@@ -350,3 +350,35 @@ def test_last_week_bounds_the_utterance_without_fixing_the_day(nlp):
     assert c.utterance_period == ("2022-02-14", "2022-02-20")
     c = find(claims_of(nlp, "On Feb. 20, the mayor said the bridge was safe."), "bridge was safe")
     assert c.utterance_date == "2022-02-20" and c.utterance_period == ("2022-02-20", "2022-02-20")
+
+
+# --- the small model's parse errors around participles and clauses -------------------------
+def test_participle_cue_takes_the_subject_of_the_verb_it_hangs_from(nlp):
+    c = find(claims_of(nlp, "Lewandowski could fight the charge, perhaps by arguing that he saw Fields as a threat."),
+             "he saw Fields")
+    assert c.speaker.name == "Lewandowski"
+    text = "Trump argued that a database would keep people out, saying it was all about management."
+    assert find(claims_of(nlp, text), "all about management").speaker.name == "Trump"
+
+
+def test_a_statement_saying_belongs_to_whoever_issued_it(nlp):
+    text = "Minutes later, the Trump campaign issued a statement saying that Trump meant something else."
+    c = find(claims_of(nlp, text), "Trump meant something else")
+    assert (c.speaker.name, c.speaker.type) == ("Trump campaign", "organisation")
+
+
+def test_a_trailing_participle_cue_is_a_second_claim_not_part_of_the_first(nlp):
+    text = ("Carson said he plans to preview a strategy for Libya after Christmas, insisting that "
+            "U.S. leaders are too concerned about the Islamic State.")
+    claims = claims_of(nlp, text)
+    assert find(claims, "preview a strategy").content.text == "he plans to preview a strategy for Libya after Christmas"
+    assert find(claims, "too concerned").cue.text == "insisting"
+
+
+def test_said_with_a_gerund_or_object_misparse_still_reports_the_whole_clause(nlp):
+    c = find(claims_of(nlp, "He said legalizing it could put thousands of people to work upstate."), "legalizing")
+    assert c.content.text == "legalizing it could put thousands of people to work upstate"
+    c = find(claims_of(nlp, "Garin said his focus groups and other research show that her positions resonate."),
+             "focus groups")
+    assert c.content.text.startswith("his focus groups and other research show")
+    assert c.speaker.name == "Garin"

@@ -245,11 +245,20 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
             if end - start >= 3:
                 found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
                 continue
-        misparsed = _misparsed_clause(token) if clause is None and token.lemma_ in CLAUSE_ONLY_CUES else None
+        misparsed = None
+        if clause is None and token.lemma_ in CLAUSE_ONLY_CUES:
+            misparsed = _misparsed_clause(token) or _gerund_clause(token)
         if misparsed is not None:
             clause = misparsed
         if clause is not None and (misparsed is not None or _finite(clause)):
-            start, end = _token_range_chars(doc, clause.left_edge.i, clause.right_edge.i + 1)
+            first, last = clause.left_edge.i, clause.right_edge.i
+            if token.lemma_ in CLAUSE_ONLY_CUES:  # "said his focus groups and research show that ...":
+                for child in token.rights:        # the clause's subject was parsed as the cue's object
+                    if (child.dep_ in ("dobj", "nsubj", "attr") and token.i < child.i < first
+                            and child.lower_ not in AUDIENCE_WORDS and child.pos_ in ("NOUN", "PROPN", "PRON")):
+                        first = min(first, child.left_edge.i)
+            last = _cut_at_participle_cue(doc, first, last, lexicon)
+            start, end = _token_range_chars(doc, first, last + 1)
             if start < token.idx < end:  # the cue sits inside its own clause: a misparse
                 continue
             start, end = _trim(text, start, end)
@@ -428,6 +437,32 @@ def _parenthetical_content(cue: Token, clause: Token | None) -> tuple[int, int] 
         return None
     left = max(head.left_edge.i, sentence_of(cue).start)
     return doc[left].idx, doc[head.right_edge.i].idx + len(doc[head.right_edge.i])
+
+
+def _gerund_clause(cue: Token) -> Token | None:
+    """"He said legalizing it could put thousands to work": the small model makes the
+    gerund subject ("legalizing") the cue's ``xcomp`` and hangs the finite verb under it.
+    Return the gerund when its subtree holds a finite verb."""
+    for child in cue.rights:
+        if child.dep_ == "xcomp" and child.tag_ == "VBG" and child.i == cue.i + 1:
+            if any(t.dep_ in ("ccomp", "conj") and t.tag_ in ("VBZ", "VBD", "VBP") or
+                   any(a.dep_ == "aux" and a.tag_ == "MD" for a in t.children)
+                   for t in child.subtree if t is not child):
+                return child
+    return None
+
+
+def _cut_at_participle_cue(doc: Doc, first: int, last: int, lexicon: CueLexicon) -> int:
+    """The last token of a reported clause, before a trailing ", insisting that ..." (a second
+    claim by the same speaker, with its own cue) that the parse hung inside the clause."""
+    for i in range(first + 2, last + 1):
+        token = doc[i]
+        if token.tag_ == "VBG" and doc[i - 1].text == "," and _is_cue_verb(token, lexicon):
+            end = i - 2
+            while end > first and (doc[end].is_punct or doc[end].is_space):
+                end -= 1
+            return end
+    return last
 
 
 def _misparsed_clause(cue: Token) -> Token | None:

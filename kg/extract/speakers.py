@@ -36,6 +36,14 @@ GROUP_HEADS = frozenset(
 # "the politician", "the Ukrainian leader".  Modifiers must fit that person's roles.
 GENERIC_PERSON_HEADS = frozenset("leader politician man woman head premier statesman".split())
 
+GOVERNMENT_HEADS = frozenset(
+    "ministry department government administration authority authorities police army military embassy kremlin".split()
+)
+#: things that carry words: "a statement saying ...", "a letter alleging ..."
+DOCUMENT_NOUNS = frozenset(
+    "statement letter report release note memo tweet post message email e-mail article ad advertisement "
+    "video filing complaint lawsuit suit document column editorial op-ed".split()
+)
 #: heads that name a person by role or trade: "Hill, a doctor", "the minister", "a spokeswoman"
 PERSON_ROLE_HEADS = frozenset(
     """president minister secretary spokesman spokeswoman spokesperson senator governor general judge
@@ -75,7 +83,20 @@ def subject_of(verb: Token) -> Token | None:
         if child.dep_ in SUBJECT_DEPS and child.tag_ not in ("EX",):
             return child
     if verb.dep_ == "acl" and verb.head.pos_ in ("NOUN", "PROPN") and verb.tag_ == "VBG":
-        return verb.head  # "Trump, saying that ...", "officials saying they ..."
+        noun = verb.head
+        if noun.lemma_.lower() in DOCUMENT_NOUNS and noun.dep_ in ("dobj", "pobj"):
+            # "the campaign issued a statement saying ...": the issuer speaks through the document
+            issuer = noun.head.head if noun.dep_ == "pobj" and noun.head.dep_ == "prep" else noun.head
+            if issuer.pos_ in ("VERB", "AUX"):
+                owner = subject_of(issuer)
+                if owner is not None:
+                    return owner
+        return noun  # "Trump, saying that ...", "officials saying they ..."
+    if verb.dep_ == "pcomp" and verb.head.pos_ == "ADP" and verb.head.head.pos_ in ("VERB", "AUX"):
+        return subject_of(verb.head.head)  # "responded by saying ...", "after suggesting ..."
+    if (verb.dep_ == "advcl" and verb.tag_ == "VBG" and verb.head.dep_ == "ccomp"
+            and verb.head.head.pos_ in ("VERB", "AUX") and verb.i > 0 and verb.doc[verb.i - 1].text == ","):
+        return subject_of(verb.head.head)  # "X argued that A would B, saying ...": X, not A
     for child in verb.children:
         if child.dep_ == "agent":
             pobj = next((c for c in child.children if c.dep_ == "pobj"), None)
@@ -200,6 +221,12 @@ class SpeakerResolver:
         if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
             return self._pronoun(base, lower, start)
         mention = self._mention_in(start, end, head)
+        if (mention is not None and head.pos_ == "NOUN" and head.lemma_.lower() in ORG_HEADS
+                and mention.end <= head.idx):
+            # "the Trump campaign", "the Obama administration": the body, not the person
+            etype = "government" if head.lemma_.lower() in GOVERNMENT_HEADS else "organisation"
+            bounds = phrase_token_bounds(self.doc, mention.start, head.idx + len(head))
+            return replace(base, name=clean_name(self.doc[bounds[0]:bounds[1]].text, person=False), type=etype)
         if mention is not None:
             etype = {"place": "government", "other": "unknown"}.get(mention.type, mention.type)
             if etype != "person" and _has_role_appositive(head):  # "Hill, a doctor": NER said ORG
@@ -315,9 +342,8 @@ class SpeakerResolver:
             etype = "anonymous"
             return replace(base, name=name, type=etype, anonymous=True, affiliation=affiliation)
         if lemma in ORG_HEADS:
-            return replace(base, name=_anonymous_name(base.text), type="government" if lemma in (
-                "ministry", "department", "government", "administration", "authority", "authorities",
-                "police", "army", "military", "embassy", "kremlin") else "organisation")
+            return replace(base, name=_anonymous_name(base.text),
+                           type="government" if lemma in GOVERNMENT_HEADS else "organisation")
         if set(name_key(base.text).split()) & OUTLET_WORDS:
             return replace(base, name=clean_name(base.text, person=False), type="organisation")
         if lemma in PERSON_ROLE_HEADS:  # "the minister" nobody was named as: an unnamed person
