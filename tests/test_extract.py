@@ -382,3 +382,31 @@ def test_said_with_a_gerund_or_object_misparse_still_reports_the_whole_clause(nl
              "focus groups")
     assert c.content.text.startswith("his focus groups and other research show")
     assert c.speaker.name == "Garin"
+
+
+def test_a_one_word_answer_with_its_cue_is_speech_but_a_scare_quote_is_not(nlp):
+    claims = claims_of(nlp, "Reporters asked Senator Ann Lee whether the vote would pass. \u201cAbsolutely,\u201d she said.")
+    assert find(claims, "Absolutely").speaker.name == "Ann Lee"
+    claims = claims_of(nlp, "Trump said the prince was \u201cdopey\u201d in a tweet.")
+    assert all(c.content.text != "dopey" for c in claims)
+
+
+def test_a_clause_split_by_its_cue_is_one_claim(nlp):
+    text = "It is no surprise, Mr. Garin said, that Mrs. Clinton did better among older voters."
+    c = find(claims_of(nlp, text), "no surprise")
+    assert c.content.text == text[:-1]
+    assert c.speaker.name == "Garin"
+
+
+def test_a_quote_opening_the_next_sentence_is_not_given_a_cue_from_a_relative_clause(nlp):
+    text = ("\u201cIt's not going to be easy for Marco Rubio,\u201d said Representative Peter King, "
+            "who endorsed Mr. Rubio on Tuesday. \u201cThere is no doubt that Trump is the favorite.\u201d")
+    c = find(claims_of(nlp, text), "no doubt")
+    assert c.speaker.name == "Peter King"
+    assert c.cue is None or c.cue.text == "said"
+
+
+def test_a_possessive_pronoun_owner_of_a_cue_noun_is_resolved(nlp):
+    text = "Senator Ann Lee spoke in Ohio on Monday. She repeated her belief that the bill would pass."
+    c = find(claims_of(nlp, text), "the bill would pass")
+    assert c.speaker.name == "Ann Lee"

@@ -238,6 +238,16 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
         if stance is None or _in_any(token.idx, quotes):
             continue
         clause = _complement(token)
+        around = [c for c in token.children if c.dep_ == "ccomp"]
+        if (len(around) >= 2 and around[0].i < token.i < around[-1].i
+                and not any(_in_any(c.idx, quotes) for c in (around[0], around[-1]))):
+            # "It is no surprise, Mr. Garin said, that she did better": one clause split by its cue
+            start, end = _token_range_chars(doc, max(around[0].left_edge.i, sentence_of(token).start),
+                                            around[-1].right_edge.i + 1)
+            start, end = _trim(text, start, end)
+            end = _strip_final_punct(text, start, end)
+            found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
+            continue
         inverted = _inverted_content(token, clause) or _parenthetical_content(token, clause)
         if inverted is not None:
             start, end = _trim(text, *inverted)
@@ -561,18 +571,30 @@ def direct_quote_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: C
         n_words = len(inner.split())
         cue, speaker_head, speaker_tokens = _frame_cue(doc, text, q, quotes, lexicon)
         if cue is None and speaker_tokens is None and speaker_head is None:
-            if n_words < MIN_FLOATING_WORDS or not any(c in inner for c in ".!?,"):
+            if not any(c in inner for c in ".!?,") or (
+                    n_words < MIN_FLOATING_WORDS and not _resumes_quoted_sentence(text, q, quotes)):
                 continue  # a scare quote or a title, not speech
             found.append(Candidate("direct", q.inner_start, q.inner_end, floating=True))
             continue
         stance = (lexicon.verb_stance(cue.lemma_) or lexicon.verb_stance(verb_lemma(cue))) if cue is not None else "assert"
-        if cue is not None and n_words < 2:
-            continue
+        if cue is not None and n_words < 2 and not inner.rstrip().endswith((",", ".", "!", "?")):
+            continue  # a scare quote near a cue ('called it "dopey"'); '"Absolutely," he said' is speech
         found.append(
             Candidate("direct", q.inner_start, q.inner_end, cue=cue, speaker_head=speaker_head,
                       speaker_tokens=speaker_tokens, stance=stance or "assert")
         )
     return found
+
+
+def _resumes_quoted_sentence(text: str, q: Quote, quotes: list[Quote]) -> bool:
+    """Whether a quote opens a sentence right after a sentence of the same paragraph that
+    held a quote: '"I hope so," Tilton said after the rally. "I don't know."' goes on."""
+    before = text[max(0, q.start - 300) : q.start]
+    stripped = before.rstrip(" ")
+    if not stripped or stripped[-1] not in ".!?" or "\n" in before[len(stripped):]:
+        return False
+    paragraph_start = q.start - (len(before) - before.rfind("\n") - 1) if "\n" in before else q.start - len(before)
+    return any(paragraph_start <= other.start and other.end <= q.start for other in quotes)
 
 
 def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueLexicon
@@ -616,8 +638,8 @@ def _frame_cue(doc: Doc, text: str, q: Quote, quotes: list[Quote], lexicon: CueL
                 label = _label_line(doc, t.i)
                 if label is not None:
                     return None, label, None
-            if "\n" in t.text or (t.text in SENTENCE_END and tokens) or _in_any(t.idx, quotes):
-                break
+            if "\n" in t.text or t.text in SENTENCE_END or _in_any(t.idx, quotes):
+                break  # a quote opening a sentence has no cue before it: that one is the last sentence's
             tokens.append(t)
             if len(tokens) >= MAX_FRAME_BEFORE:
                 break

@@ -18,10 +18,10 @@ from spacy.tokens import Doc, Token
 from kg.records import Speaker
 from kg.resolve.names import OUTLET_WORDS, DocumentNames, NamedMention, clean_name, name_key
 
-PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her"})
-PLURAL_PRONOUNS = frozenset({"they", "them"})
-NEUTER_PRONOUNS = frozenset({"it"})
-FIRST_PERSON = frozenset({"i", "we", "me", "us"})
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "her", "his"})  # "his belief that ..."
+PLURAL_PRONOUNS = frozenset({"they", "them", "their"})
+NEUTER_PRONOUNS = frozenset({"it", "its"})
+FIRST_PERSON = frozenset({"i", "we", "me", "us", "my", "our"})
 ANONYMOUS_HEADS = frozenset(
     """source official insider aide adviser advisor someone somebody person people diplomat staffer
     officer employee member spokesperson analyst expert observer critic resident witness
@@ -347,7 +347,8 @@ class SpeakerResolver:
         if set(name_key(base.text).split()) & OUTLET_WORDS:
             return replace(base, name=clean_name(base.text, person=False), type="organisation")
         if lemma in PERSON_ROLE_HEADS:  # "the minister" nobody was named as: an unnamed person
-            return replace(base, name=_anonymous_name(base.text), type="person")
+            plural = head.tag_ in ("NNS", "NNPS")  # "reporters", "doctors": a group of them
+            return replace(base, name=_anonymous_name(base.text), type="group" if plural else "person")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
 
     def _spoken_for(self, head: Token, start: int) -> tuple[str, str] | None:
