@@ -410,3 +410,9 @@ def test_a_possessive_pronoun_owner_of_a_cue_noun_is_resolved(nlp):
     text = "Senator Ann Lee spoke in Ohio on Monday. She repeated her belief that the bill would pass."
     c = find(claims_of(nlp, text), "the bill would pass")
     assert c.speaker.name == "Ann Lee"
+
+
+def test_an_accusation_includes_its_charge_and_support_for_someone_is_not_a_claim(nlp):
+    c = find(claims_of(nlp, "Clinton accused Trump of lying about his taxes."), "Trump")
+    assert c.content.text == "Trump of lying about his taxes" and c.stance == "allege"
+    assert claims_of(nlp, "These are the countries that support Russia and those that are with Ukraine.") == []

@@ -283,6 +283,10 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
             for sibling in token.children:  # "called Trump 'unhinged'": the predicate belongs to it
                 if sibling.dep_ in ("oprd", "ccomp", "xcomp") and sibling.i > other.i and other.dep_ == "dobj":
                     right = max(right, sibling.right_edge.i)
+                # "accused Trump of lying", "blamed Congress for the delay": the charge is the content too
+                if (sibling.dep_ == "prep" and sibling.lower_ in ("of", "for") and sibling.i == right + 1
+                        and other.dep_ == "dobj"):
+                    right = max(right, sibling.right_edge.i)
             start, end = _token_range_chars(doc, other.left_edge.i, right + 1)
             start, end = _trim(text, start, end)
             end = _strip_final_punct(text, start, end)
