@@ -371,7 +371,8 @@ def test_a_trailing_participle_cue_is_a_second_claim_not_part_of_the_first(nlp):
     text = ("Carson said he plans to preview a strategy for Libya after Christmas, insisting that "
             "U.S. leaders are too concerned about the Islamic State.")
     claims = claims_of(nlp, text)
-    assert find(claims, "preview a strategy").content.text == "he plans to preview a strategy for Libya after Christmas"
+    said = next(c for c in claims if c.cue.text == "said")
+    assert said.content.text == "he plans to preview a strategy for Libya after Christmas"
     assert find(claims, "too concerned").cue.text == "insisting"
 
 
@@ -416,3 +417,10 @@ def test_an_accusation_includes_its_charge_and_support_for_someone_is_not_a_clai
     c = find(claims_of(nlp, "Clinton accused Trump of lying about his taxes."), "Trump")
     assert c.content.text == "Trump of lying about his taxes" and c.stance == "allege"
     assert claims_of(nlp, "These are the countries that support Russia and those that are with Ukraine.") == []
+
+
+def test_a_claim_in_a_relative_clause_is_kept_beside_the_phrase_around_it(seed_claims):
+    claims = seed_claims["2022-01-24"]
+    told = next(c for c in claims if c.cue is not None and c.cue.text == "told" and "high alert" in c.content.text)
+    assert told.content.text == "that thousands of U.S. troops are on high alert"
+    assert told.speaker.name == "John Kirby"

@@ -10,6 +10,7 @@ records with character offsets into the document text.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 
 from spacy.tokens import Doc, Token
@@ -905,6 +906,9 @@ def _join_continuations(claims: list[Claim], text: str) -> list[Claim]:
     return out
 
 
+_RELATIVE = re.compile(r",\s+(?:in which|which|who|whom|where)\b")
+
+
 def _drop_nested(claims: list[Claim]) -> list[Claim]:
     """Drop a claim whose content lies inside another claim's content with the same cue or speaker."""
     keep: list[Claim] = []
@@ -917,7 +921,13 @@ def _drop_nested(claims: list[Claim]) -> list[Claim]:
             same = (other.cue is not None and c.cue is not None and other.cue.start == c.cue.start) or (
                 other.speaker is not None and c.speaker is not None and other.speaker.name == c.speaker.name
             )
-            if inside and same and (other.content.end - other.content.start) > (c.content.end - c.content.start):
+            # "expressed the severity … in a press conference, in which he told reporters that Y": the
+            # relative clause holds a claim of its own, with its own cue
+            own_cue = (c.cue is not None and other.cue is not None and c.cue.start != other.cue.start
+                       and other.content.start <= c.cue.start < other.content.end
+                       and _RELATIVE.search(other.content.text[: c.cue.start - other.content.start]) is not None)
+            if (inside and same and not own_cue
+                    and (other.content.end - other.content.start) > (c.content.end - c.content.start)):
                 nested = True
                 break
             if (other.content.start, other.content.end) == (c.content.start, c.content.end) and claims.index(other) < claims.index(c):
