@@ -130,13 +130,21 @@ def test_anonymous_source_keeps_affiliation(nlp):
     assert "familiar with the talks" in (c.speaker.affiliation or "")
 
 
-def test_floating_quote_inherits_previous_speaker(nlp):
-    text = (
-        "\u201cWe need more time,\u201d said coach Tom Riley. "
-        "\u201cThe players are exhausted after three matches in six days and nobody is listening.\u201d"
-    )
-    c = find(claims_of(nlp, text), "players are exhausted")
-    assert c.speaker.name == "Tom Riley"
+@pytest.mark.parametrize(
+    "text, fragment, speaker",
+    [
+        # the last speaker goes on talking
+        ("\u201cWe need more time,\u201d said coach Tom Riley. "
+         "\u201cThe players are exhausted after three matches in six days and nobody is listening.\u201d",
+         "players are exhausted", "Tom Riley"),
+        # the subject of the sentence just before is the speaker
+        ("Betsy Ebeling shook her head at the podium in Chicago on Monday. "
+         "\u201cWe never thought it would come to this, not in a hundred years.\u201d",
+         "We never thought", "Betsy Ebeling"),
+    ],
+)
+def test_floating_quote_takes_its_speaker_from_just_before(nlp, text, fragment, speaker):
+    assert find(claims_of(nlp, text), fragment).speaker.name == speaker
 
 
 def test_hedge_is_recorded(nlp):
@@ -333,15 +341,6 @@ def test_spokespeople_speak_for_their_organisation(nlp):
 def test_the_spokeswoman_is_the_press_secretary_named_before(nlp):
     text = "White House press secretary Jen Psaki spoke on Friday. The spokeswoman said the plan was dead."
     assert find(claims_of(nlp, text), "plan was dead").speaker.name == "Jen Psaki"
-
-
-def test_floating_quote_takes_the_subject_of_the_sentence_before(nlp):
-    text = (
-        "Betsy Ebeling shook her head at the podium in Chicago on Monday. "
-        "\u201cWe never thought it would come to this, not in a hundred years.\u201d"
-    )
-    c = find(claims_of(nlp, text), "We never thought")
-    assert c.speaker.name == "Betsy Ebeling"
 
 
 def test_last_week_bounds_the_utterance_without_fixing_the_day(nlp):

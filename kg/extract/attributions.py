@@ -175,15 +175,14 @@ def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames) -> l
     writing = [c for c in cue.children if c.dep_ == "advcl" and c.tag_ == "VBG"]  # "X, writing for Y, reported"
     if speaker_head is not None:
         writing += list(speaker_head.children)
-    if writing:
-        for child in writing:
-            if child.dep_ in ("acl", "appos", "advcl") and child.lemma_ in ("write", "report", "speak"):
-                for prep in child.children:
-                    if prep.dep_ == "prep" and prep.lower_ in ("for", "to", "with"):
-                        for obj in prep.children:
-                            name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
-                            if name:
-                                found.append(name)
+    for child in writing:
+        if child.dep_ in ("acl", "appos", "advcl") and child.lemma_ in ("write", "report", "speak"):
+            for prep in child.children:
+                if prep.dep_ == "prep" and prep.lower_ in ("for", "to", "with"):
+                    for obj in prep.children:
+                        name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
+                        if name:
+                            found.append(name)
     seen: set[str] = set()
     return [n for n in found if not (n in seen or seen.add(n))]
 
@@ -238,76 +237,79 @@ def reported_speech_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon
         stance = _is_cue_verb(token, lexicon)
         if stance is None or _in_any(token.idx, quotes):
             continue
-        clause = _complement(token)
-        around = [c for c in token.children if c.dep_ == "ccomp"]
-        if (len(around) >= 2 and around[0].i < token.i < around[-1].i
-                and not any(_in_any(c.idx, quotes) for c in (around[0], around[-1]))):
-            # "It is no surprise, Mr. Garin said, that she did better": one clause split by its cue
-            start, end = _token_range_chars(doc, max(around[0].left_edge.i, sentence_of(token).start),
-                                            around[-1].right_edge.i + 1)
-            start, end = _trim(text, start, end)
-            end = _strip_final_punct(text, start, end)
-            found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
-            continue
-        inverted = _inverted_content(token, clause) or _parenthetical_content(token, clause)
-        if inverted is not None:
-            start, end = _trim(text, *inverted)
-            end = _strip_final_punct(text, start, end)
-            if end - start >= 3:
-                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
-                continue
-        misparsed = None
-        if clause is None and token.lemma_ in CLAUSE_ONLY_CUES:
-            misparsed = _misparsed_clause(token) or _gerund_clause(token)
-        if misparsed is not None:
-            clause = misparsed
-        if clause is not None and (misparsed is not None or _finite(clause)):
-            first, last = clause.left_edge.i, clause.right_edge.i
-            if token.lemma_ in CLAUSE_ONLY_CUES:  # "said his focus groups and research show that ...":
-                for child in token.rights:        # the clause's subject was parsed as the cue's object
-                    if (child.dep_ in ("dobj", "nsubj", "attr") and token.i < child.i < first
-                            and child.lower_ not in AUDIENCE_WORDS and child.pos_ in ("NOUN", "PROPN", "PRON")):
-                        first = min(first, child.left_edge.i)
-            last = _cut_at_participle_cue(doc, first, last, lexicon)
-            start, end = _token_range_chars(doc, first, last + 1)
-            if start < token.idx < end:  # the cue sits inside its own clause: a misparse
-                continue
-            start, end = _trim(text, start, end)
-            if end - start < 3:
-                continue
-            found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
-            continue
-        frames = lexicon.verb_frames(token.lemma_) or lexicon.verb_frames(verb_lemma(token))
-        other = _other_complement(token, frames)
-        if other is not None:
-            right = other.right_edge.i
-            for sibling in token.children:  # "called Trump 'unhinged'": the predicate belongs to it
-                if sibling.dep_ in ("oprd", "ccomp", "xcomp") and sibling.i > other.i and other.dep_ == "dobj":
-                    right = max(right, sibling.right_edge.i)
-                # "accused Trump of lying", "blamed Congress for the delay": the charge is the content too
-                if (sibling.dep_ == "prep" and sibling.lower_ in ("of", "for") and sibling.i == right + 1
-                        and other.dep_ == "dobj"):
-                    right = max(right, sibling.right_edge.i)
-            start, end = _token_range_chars(doc, other.left_edge.i, right + 1)
-            start, end = _trim(text, start, end)
-            end = _strip_final_punct(text, start, end)
-            if end - start >= 2 and not _in_any(start, quotes):
-                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
-                continue
-        as_clause = _as_clause_content(token) if clause is None else None
-        if as_clause is not None:
-            start, end = _trim(text, *as_clause)
-            end = _strip_final_punct(text, start, end)
-            if end - start >= 3 and not _in_any(start, quotes):
-                found.append(Candidate("indirect", start, end, cue=token, speaker_head=subject_of(token), stance=stance))
-                continue
-        # "X reported:" closing its paragraph -> the next paragraph is what was reported
-        nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
-        if nxt is not None and nxt.text == ":" and _ends_paragraph(doc, nxt.i):
-            para = _next_paragraph(text, nxt.idx + 1)
-            if para is not None and not _in_any(para[0], quotes):
-                found.append(Candidate("indirect", para[0], para[1], cue=token, speaker_head=subject_of(token), stance=stance))
+        span = _reported_span(doc, text, token, quotes, lexicon)
+        if span is not None:
+            found.append(Candidate("indirect", *span, cue=token, speaker_head=subject_of(token), stance=stance))
     return found
+
+
+def _tidy(text: str, start: int, end: int, min_len: int, quotes: list[Quote] | None = None) -> tuple[int, int] | None:
+    """Chars ``[start, end)`` without outer space and final punctuation, if at least
+    ``min_len`` long (and, given ``quotes``, not starting inside one)."""
+    start, end = _trim(text, start, end)
+    end = _strip_final_punct(text, start, end)
+    if end - start < min_len or (quotes is not None and _in_any(start, quotes)):
+        return None
+    return start, end
+
+
+def _reported_span(doc: Doc, text: str, token: Token, quotes: list[Quote], lexicon: CueLexicon
+                   ) -> tuple[int, int] | None:
+    """The chars cue verb ``token`` reports, trying its frames in order of confidence."""
+    clause = _complement(token)
+    around = [c for c in token.children if c.dep_ == "ccomp"]
+    if (len(around) >= 2 and around[0].i < token.i < around[-1].i
+            and not any(_in_any(c.idx, quotes) for c in (around[0], around[-1]))):
+        # "It is no surprise, Mr. Garin said, that she did better": one clause split by its cue
+        return _tidy(text, *_token_range_chars(doc, max(around[0].left_edge.i, sentence_of(token).start),
+                                               around[-1].right_edge.i + 1), min_len=0)
+    inverted = _inverted_content(token, clause) or _parenthetical_content(token, clause)
+    span = _tidy(text, *inverted, min_len=3) if inverted is not None else None
+    if span is not None:
+        return span
+    misparsed = None
+    if clause is None and token.lemma_ in CLAUSE_ONLY_CUES:
+        misparsed = _misparsed_clause(token) or _gerund_clause(token)
+    if misparsed is not None:
+        clause = misparsed
+    if clause is not None and (misparsed is not None or _finite(clause)):
+        first, last = clause.left_edge.i, clause.right_edge.i
+        if token.lemma_ in CLAUSE_ONLY_CUES:  # "said his focus groups and research show that ...":
+            for child in token.rights:        # the clause's subject was parsed as the cue's object
+                if (child.dep_ in ("dobj", "nsubj", "attr") and token.i < child.i < first
+                        and child.lower_ not in AUDIENCE_WORDS and child.pos_ in ("NOUN", "PROPN", "PRON")):
+                    first = min(first, child.left_edge.i)
+        last = _cut_at_participle_cue(doc, first, last, lexicon)
+        start, end = _token_range_chars(doc, first, last + 1)
+        if start < token.idx < end:  # the cue sits inside its own clause: a misparse
+            return None
+        start, end = _trim(text, start, end)  # the clause keeps its final punctuation, as annotators do
+        return (start, end) if end - start >= 3 else None
+    frames = lexicon.verb_frames(token.lemma_) or lexicon.verb_frames(verb_lemma(token))
+    other = _other_complement(token, frames)
+    if other is not None:
+        right = other.right_edge.i
+        for sibling in token.children:  # "called Trump 'unhinged'": the predicate belongs to it
+            if sibling.dep_ in ("oprd", "ccomp", "xcomp") and sibling.i > other.i and other.dep_ == "dobj":
+                right = max(right, sibling.right_edge.i)
+            # "accused Trump of lying", "blamed Congress for the delay": the charge is the content too
+            if (sibling.dep_ == "prep" and sibling.lower_ in ("of", "for") and sibling.i == right + 1
+                    and other.dep_ == "dobj"):
+                right = max(right, sibling.right_edge.i)
+        span = _tidy(text, *_token_range_chars(doc, other.left_edge.i, right + 1), min_len=2, quotes=quotes)
+        if span is not None:
+            return span
+    as_clause = _as_clause_content(token) if clause is None else None
+    span = _tidy(text, *as_clause, min_len=3, quotes=quotes) if as_clause is not None else None
+    if span is not None:
+        return span
+    # "X reported:" closing its paragraph -> the next paragraph is what was reported
+    nxt = doc[token.i + 1] if token.i + 1 < len(doc) else None
+    if nxt is not None and nxt.text == ":" and _ends_paragraph(doc, nxt.i):
+        para = _next_paragraph(text, nxt.idx + 1)
+        if para is not None and not _in_any(para[0], quotes):
+            return para
+    return None
 
 
 def _as_clause_content(cue: Token) -> tuple[int, int] | None:
@@ -581,7 +583,7 @@ def direct_quote_candidates(doc: Doc, text: str, quotes: list[Quote], lexicon: C
                 continue  # a scare quote or a title, not speech
             found.append(Candidate("direct", q.inner_start, q.inner_end, floating=True))
             continue
-        stance = (lexicon.verb_stance(cue.lemma_) or lexicon.verb_stance(verb_lemma(cue))) if cue is not None else "assert"
+        stance = _is_cue_verb(cue, lexicon) if cue is not None else "assert"
         if cue is not None and n_words < 2 and not inner.rstrip().endswith((",", ".", "!", "?")):
             continue  # a scare quote near a cue ('called it "dopey"'); '"Absolutely," he said' is speech
         found.append(
@@ -598,7 +600,7 @@ def _resumes_quoted_sentence(text: str, q: Quote, quotes: list[Quote]) -> bool:
     stripped = before.rstrip(" ")
     if not stripped or stripped[-1] not in ".!?" or "\n" in before[len(stripped):]:
         return False
-    paragraph_start = q.start - (len(before) - before.rfind("\n") - 1) if "\n" in before else q.start - len(before)
+    paragraph_start = max(q.start - 300, text.rfind("\n", 0, q.start) + 1)
     return any(paragraph_start <= other.start and other.end <= q.start for other in quotes)
 
 

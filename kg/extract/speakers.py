@@ -57,7 +57,7 @@ PERSON_ROLE_HEADS = frozenset(
 SPOKES_HEADS = frozenset({"spokesman", "spokeswoman", "spokesperson", "representative"})
 #: a description names whoever holds any of these roles ("the spokeswoman" = the press secretary)
 ROLE_SYNONYMS = {h: {"spokesman", "spokeswoman", "spokesperson", "press"} for h in SPOKES_HEADS - {"representative"}}
-POSSESSIVE_PRONOUNS = frozenset({"its", "their", "his", "her"})
+ORG_POSSESSIVES = frozenset({"its", "their"})
 
 ORG_HEADS = frozenset(
     """ministry department government administration agency company firm group party
@@ -230,8 +230,7 @@ class SpeakerResolver:
         if mention is not None:
             etype = {"place": "government", "other": "unknown"}.get(mention.type, mention.type)
             if etype != "person" and _has_role_appositive(head):  # "Hill, a doctor": NER said ORG
-                etype = "person"
-                return replace(base, name=self.names.canonical(clean_name(mention.name), "person"), type=etype)
+                return replace(base, name=self.names.canonical(clean_name(mention.name), "person"), type="person")
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
             etype = "person" if self.names.is_person_name(text) or _has_role_appositive(head) else "organisation"
@@ -264,15 +263,26 @@ class SpeakerResolver:
             if sp is not None:
                 return replace(base, name=sp[0], type="person")
             return base
-        wanted = {"organisation", "government", "group", "anonymous"}
-        for sp in reversed(self.history):
-            if sp.start < start and sp.type in wanted:
-                return replace(base, name=sp.name, type=sp.type, anonymous=sp.anonymous, affiliation=sp.affiliation)
         types = {"organisation", "government"} if lower in NEUTER_PRONOUNS else {"organisation", "government", "group"}
-        for m in self.names.mentions_before(start, types):
-            if start - m.end < 1500:
-                return replace(base, name=m.name, type=m.type)
+        found = self._last_body(start, {"organisation", "government", "group", "anonymous"}, types)
+        if isinstance(found, Speaker):
+            return replace(base, name=found.name, type=found.type, anonymous=found.anonymous,
+                           affiliation=found.affiliation)
+        if found is not None:
+            return replace(base, name=found.name, type=found.type)
         return base
+
+    def _last_body(self, start: int, speaker_types: set[str], mention_types: set[str]
+                   ) -> Speaker | NamedMention | None:
+        """What "it", "they" or "its spokesman" refers to: the last earlier speaker of one of
+        ``speaker_types``, else the last named mention of ``mention_types`` within 1,500 chars."""
+        for sp in reversed(self.history):
+            if sp.start < start and sp.type in speaker_types:
+                return sp
+        for m in self.names.mentions_before(start, mention_types):
+            if start - m.end < 1500:
+                return m
+        return None
 
     def _nearest_person(self, start: int) -> tuple[str, int] | None:
         """Nearest person before ``start``: a previous person speaker or a named person in subject position."""
@@ -357,16 +367,12 @@ class SpeakerResolver:
         owners = [c for c in head.children if c.dep_ in ("poss", "compound")]
         owners += [o for c in head.children if c.dep_ == "prep" and c.lower_ in ("for", "of")
                    for o in c.children if o.dep_ == "pobj"]
+        bodies = {"organisation", "government"}
         for owner in owners:
-            if owner.lower_ in POSSESSIVE_PRONOUNS:
-                if owner.lower_ in ("his", "her"):
-                    continue
-                for sp in reversed(self.history):
-                    if sp.start < start and sp.type in ("organisation", "government"):
-                        return sp.name, sp.type
-                for m in self.names.mentions_before(start, {"organisation", "government"}):
-                    if start - m.end < 1500:
-                        return m.name, m.type
+            if owner.pos_ == "PRON":  # "its spokesman": the organisation last spoken of ("his" is no body)
+                found = self._last_body(start, bodies, bodies) if owner.lower_ in ORG_POSSESSIVES else None
+                if found is not None:
+                    return found.name, found.type
                 continue
             b, e = phrase_bounds(owner)
             span = self.doc[b:e]
