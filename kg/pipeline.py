@@ -7,6 +7,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +17,12 @@ from spacy.language import Language
 
 from kg import __version__
 from kg.build.rdf import Run, document_quads
+from kg.build.resolved import resolved_quads
 from kg.extract import iter_claims, load_model, model_info
 from kg.extract.lexicon import CueLexicon
 from kg.export import export
 from kg.read import ReadProblem, iter_documents
+from kg.resolve.aliases import AliasRules, load_alias_rules
 from kg.records import Claim, Document
 from kg.store import ClaimStore
 
@@ -39,6 +42,7 @@ class IngestReport:
     claims: int = 0
     problems: list[ReadProblem] = field(default_factory=list)
     run: Run | None = None
+    resolution: ResolveReport | None = None
 
     def to_json(self) -> dict:
         return {
@@ -50,6 +54,64 @@ class IngestReport:
             "skipped": len(self.problems),
             "problems": [str(p) for p in self.problems],
         }
+
+
+@dataclass
+class ResolveReport:
+    """What ``resolve`` did: entities and claims across articles, and the change written."""
+
+    mentions: int = 0
+    entities: int = 0
+    appearances: int = 0
+    claims: int = 0
+    added: int = 0
+    removed: int = 0
+    skipped: bool = False  # the derived graph was already up to date
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+#: bump when resolution rules change, so stores re-resolve on their next ingest
+RESOLUTION_VERSION = "1"
+
+
+def resolution_stamp(store: ClaimStore, rules: AliasRules) -> str:
+    from kg.resolve.collect import articles_digest
+
+    parts = (RESOLUTION_VERSION, __version__, articles_digest(store), rules.digest)
+    return hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+
+
+def resolve(store: ClaimStore, *, aliases: AliasRules | str | Path | None = None, force: bool = False) -> ResolveReport:
+    """Resolve entities and claims across all stored articles and write the derived graph.
+
+    Deterministic: the same articles and alias rules give the same graph whatever
+    order they were ingested in.  Skipped (``report.skipped``) when the stored graph
+    was derived from exactly these articles and rules, unless ``force``.  Atomic:
+    the derived graph changes in one transaction.
+    """
+    from kg.resolve.claims import resolve_claims
+    from kg.resolve.collect import read_appearances, read_mentions
+    from kg.resolve.entities import resolve_entities
+
+    rules = aliases if isinstance(aliases, AliasRules) else load_alias_rules(aliases)
+    report = ResolveReport()
+    stamp = resolution_stamp(store, rules)
+    if not force and store.resolved_stamp() == stamp:
+        report.skipped = True
+        return report
+    mentions = read_mentions(store)
+    entities = resolve_entities(mentions, rules)
+    entity_of = {m: e.iri for m, e in entities.items()}
+    appearances = read_appearances(store, entity_of)
+    claims = resolve_claims(appearances)
+    report.mentions, report.appearances, report.claims = len(mentions), len(appearances), len(claims)
+    report.entities = len({e.iri for e in entities.values()})
+    report.added, report.removed = store.replace_resolved(resolved_quads(entities, claims, stamp))
+    log.info("resolved %d mentions -> %d entities, %d appearances -> %d claims (+%d/-%d quads)",
+             report.mentions, report.entities, report.appearances, report.claims, report.added, report.removed)
+    return report
 
 
 @dataclass
@@ -80,12 +142,18 @@ def ingest(
     date: str | None = None,
     fmt: str = "auto",
     progress: ProgressCallback | None = None,
+    aliases: AliasRules | str | Path | None = None,
 ) -> IngestReport:
     """Read, extract and store every document of ``sources``; unchanged documents are skipped.
 
     Each document is written atomically with its claims and provenance; bad inputs
-    are reported in ``IngestReport.problems`` and the run goes on.
+    are reported in ``IngestReport.problems`` and the run goes on.  At the end,
+    entities and claims are resolved across all stored articles (:func:`resolve`,
+    with ``aliases``), unless nothing changed since the last resolution.  A run cut
+    short leaves every finished article stored; the next run skips them and
+    resolves.
     """
+    rules = aliases if isinstance(aliases, AliasRules) else load_alias_rules(aliases)
     report = IngestReport()
     documents = iter_documents(sources, date=date, fmt=fmt, problems=report.problems)
     pending = _new_documents(documents, store, report, progress)
@@ -106,6 +174,7 @@ def ingest(
         report.claims += len(claims)
         if progress:
             progress(document, status, len(claims))
+    report.resolution = resolve(store, aliases=rules)
     log.info("ingested %d documents (%d new, %d changed, %d unchanged), %d claims, %d problems",
              report.documents, report.new, report.changed, report.unchanged, report.claims, len(report.problems))
     return report
@@ -134,9 +203,10 @@ def build(
     nlp: Language | None = None,
     date: str | None = None,
     progress: ProgressCallback | None = None,
+    aliases: AliasRules | str | Path | None = None,
 ) -> BuildReport:
     """The main job: ingest ``sources`` into the store at ``store_path``, then export it to ``out_dir``."""
     with ClaimStore.open(store_path) as store:
-        report = ingest(sources, store, nlp=nlp, date=date, progress=progress)
+        report = ingest(sources, store, nlp=nlp, date=date, progress=progress, aliases=aliases)
         paths = export(store, out_dir, formats)
     return BuildReport(ingest=report, exports=paths)

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 import rdflib
-from pyoxigraph import BlankNode, Literal, NamedNode, Quad
+from pyoxigraph import BlankNode, DefaultGraph, Literal, NamedNode, Quad
 from rdflib.namespace import OWL, RDF, RDFS
 
 from kg.build.examples import example_records, span
@@ -24,7 +24,10 @@ from kg.build.rdf import (
     slug,
     source_iri,
 )
+from kg.build.rdf import RESOLVED_GRAPH, mention_iri
+from kg.pipeline import resolve
 from kg.records import Claim, Document, Speaker
+from kg.store import ClaimStore
 
 SCHEMA_TTL = Path(__file__).resolve().parents[1] / "schemas" / "kg.ttl"
 RUN = Run(kg_version="0.1.0", model="en_core_web_sm", model_version="3.8.0", started_at="2024-05-01T12:00:00Z")
@@ -40,6 +43,21 @@ def _all_quads(records) -> list[Quad]:
     return [q for d in docs for q in document_quads(d, claims[d.id], RUN)]
 
 
+def _stored(path, records, order=None) -> list[Quad]:
+    """Every quad of the named graphs of a store holding ``records``, resolved."""
+    docs, claims = records
+    with ClaimStore.open(path) as store:
+        for d in (order or docs):
+            store.put_document(d, document_quads(d, claims[d.id], RUN))
+        resolve(store)
+        return sorted((q for q in store.oxigraph if q.graph_name != DefaultGraph()), key=str)
+
+
+@pytest.fixture
+def graph(records, tmp_path) -> list[Quad]:
+    return _stored(tmp_path / "kg", records)
+
+
 def _objects(quads, s, p):
     return {q.object for q in quads if q.subject == s and q.predicate == p}
 
@@ -48,10 +66,10 @@ def _subjects(quads, p, o):
     return {q.subject for q in quads if q.predicate == p and q.object == o}
 
 
-def test_claim_is_a_node_and_its_content_is_never_asserted(records):
+def test_claim_is_a_node_and_its_content_is_never_asserted(records, graph):
     docs, claims = records
     doc = docs[0]
-    quads = document_quads(doc, claims[doc.id], RUN)
+    quads = graph
     source_claim = claims[doc.id][0]
     claim = next(iter(_subjects(quads, SCHEMA_NS.text, Literal(source_claim.content.text))))
 
@@ -70,29 +88,33 @@ def test_claim_is_a_node_and_its_content_is_never_asserted(records):
     assert _objects(quads, claim, SCHEMA_NS.mentions) == {kyiv, la}
     for ent in (kyiv, la):
         about_ent = {q.predicate for q in quads if q.subject == ent}
-        assert about_ent <= {RDF_TYPE, SCHEMA_NS.name, KG_NS.alias, KG_NS.entityType}
-        assert {q.predicate for q in quads if q.object == ent} == {SCHEMA_NS.mentions}
+        assert about_ent <= {RDF_TYPE, SCHEMA_NS.name, KG_NS.alias, KG_NS.entityType, KG_NS.hasMention}
+        assert {q.predicate for q in quads if q.object == ent} == {SCHEMA_NS.mentions, KG_NS.refersTo}
     assert not [q for q in quads if q.subject in (kyiv, la) and q.object in (kyiv, la)]
 
 
-def test_all_quads_live_in_the_article_graph_without_blank_nodes(records):
+def test_all_quads_live_in_the_article_graph_without_blank_nodes(records, graph):
     docs, claims = records
     for d in docs:
         quads = document_quads(d, claims[d.id], RUN)
         assert {q.graph_name for q in quads} == {graph_iri(d.id)}
         assert not [q for q in quads if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)]
         assert len(quads) == len(set(quads))
+    assert {q.graph_name for q in graph} == {graph_iri(d.id) for d in docs} | {RESOLVED_GRAPH}
+    assert not [q for q in graph if isinstance(q.subject, BlankNode) or isinstance(q.object, BlankNode)]
 
 
-def test_build_is_deterministic(records):
+def test_build_is_deterministic_whatever_the_order_of_ingest(records, graph, tmp_path):
     assert _all_quads(records) == _all_quads(example_records())
+    docs, _ = records
+    assert _stored(tmp_path / "reversed", records, order=list(reversed(docs))) == graph
 
 
-def test_same_claimant_same_content_in_two_articles_is_one_claim_with_two_appearances(records):
+def test_same_claimant_same_content_in_two_articles_is_one_claim_with_two_appearances(records, graph):
     docs, claims = records
     leave_a = claims["nypost-1"][1]  # "that Americans in the city must leave now" (Jen Psaki)
     leave_b = claims["wire-2"][1]  # "Americans in the city must leave now," (Psaki)
-    quads = _all_quads(records)
+    quads = graph
     claim = claim_iri(entity_iri("Jen Psaki").value, leave_a.content.text)
     assert claim == claim_iri(entity_iri("Jen Psaki").value, leave_b.content.text)
 
@@ -109,6 +131,13 @@ def test_same_claimant_same_content_in_two_articles_is_one_claim_with_two_appear
     # each appearance keeps its own surface text and offsets
     texts = {next(iter(_objects(quads, a, KG_NS.contentText))).value for a in appearances}
     assert texts == {leave_a.content.text, leave_b.content.text}
+    # the first appearance, how often, by how many independent outlets
+    assert _objects(quads, claim, KG_NS.firstAppearance) == {
+        next(a for a in appearances if article_iri("nypost-1") in _objects(quads, a, SCHEMA_NS.isPartOf))
+    }
+    assert _objects(quads, claim, KG_NS.firstSeen) == {Literal("2022-01-24", datatype=XSD_NS.date)}
+    assert _objects(quads, claim, KG_NS.appearanceCount) == {Literal(2)}
+    assert _objects(quads, claim, KG_NS.outletCount) == {Literal(2)}
 
 
 def test_claim_identity_normalises_content_but_not_the_claimant():
@@ -134,7 +163,7 @@ def test_iris_are_slugged_and_percent_encoded():
     assert outlet_iri("The Washington Post").value.endswith("/outlet/the-washington-post")
 
 
-def test_relay_that_is_a_claimant_of_the_article_is_that_entity():
+def test_relay_that_is_a_claimant_of_the_article_is_that_entity(tmp_path):
     text = "Zelensky told Jen Psaki that he will stay. Jen Psaki said the US is in contact with him."
     doc = Document(id="relay-doc", text=text, date="2022-02-26", outlet="Example Wire")
     zel = span(text, "Zelensky", cls=Speaker, name="Volodymyr Zelensky", type="person")
@@ -145,17 +174,24 @@ def test_relay_that_is_a_claimant_of_the_article_is_that_entity():
     ]
     quads = document_quads(doc, claims, RUN)
     app = next(q.subject for q in quads if q.predicate == KG_NS.contentText and q.object == Literal("that he will stay"))
-    assert _objects(quads, app, KG_NS.relayedVia) == {entity_iri("Jen Psaki"), outlet_iri("Reuters")}
-    assert _objects(quads, app, PROV_NS.wasDerivedFrom) == {entity_iri("Jen Psaki")}  # the nearest relay
+    psaki_here = mention_iri(doc.id, "Jen Psaki")
+    assert _objects(quads, app, KG_NS.relayedVia) == {psaki_here, outlet_iri("Reuters")}
+    # the chain, nearest first: the appearance was derived from Psaki's report, derived from Reuters'
+    (step1,) = _objects(quads, app, PROV_NS.wasDerivedFrom)
+    assert _objects(quads, step1, PROV_NS.wasAttributedTo) == {psaki_here}
+    (step2,) = _objects(quads, step1, PROV_NS.wasDerivedFrom)
+    assert _objects(quads, step2, PROV_NS.wasAttributedTo) == {outlet_iri("Reuters")}
     assert _objects(quads, app, KG_NS.relayChain) == {Literal("Jen Psaki, Reuters")}
+    stored = _stored(tmp_path / "kg", ([doc], {doc.id: claims}))
+    assert _objects(stored, psaki_here, KG_NS.refersTo) == {entity_iri("Jen Psaki")}
     assert _objects(quads, outlet_iri("Reuters"), RDF_TYPE) == {SCHEMA_NS.NewsMediaOrganization, KG_NS.Outlet}
     assert not _objects(quads, outlet_iri("Jen Psaki"), RDF_TYPE)
 
 
-def test_article_entities_and_run_are_described(records):
+def test_article_entities_and_run_are_described(records, graph):
     docs, claims = records
     doc = docs[0]
-    quads = document_quads(doc, claims[doc.id], RUN)
+    quads = graph
     art = article_iri(doc.id)
     assert _objects(quads, art, SCHEMA_NS.datePublished) == {Literal("2022-01-24", datatype=XSD_NS.date)}
     assert _objects(quads, art, SCHEMA_NS.url) == {Literal(doc.url, datatype=XSD_NS.anyURI)}
@@ -167,11 +203,14 @@ def test_article_entities_and_run_are_described(records):
     assert _objects(quads, RUN.agent_iri, SCHEMA_NS.softwareVersion) == {Literal("0.1.0")}
     psaki = entity_iri("Jen Psaki")
     assert _objects(quads, psaki, RDF_TYPE) == {KG_NS.Entity, SCHEMA_NS.Person}
-    assert _objects(quads, psaki, KG_NS.alias) == {Literal("Jen Psaki"), Literal("White House Press Secretary Jen Psaki")}
+    assert _objects(quads, psaki, KG_NS.alias) == {
+        Literal("Jen Psaki"), Literal("White House Press Secretary Jen Psaki"), Literal("Psaki")
+    }
     source = source_iri(doc.id, claims[doc.id][0].speaker.text)
     assert _objects(quads, source, RDF_TYPE) == {KG_NS.Entity, KG_NS.AnonymousSource}
     assert _objects(quads, source, KG_NS.affiliation) == {Literal("close to Ukrainian President Volodymyr Zelensky")}
-    app = next(iter(_objects(quads, next(iter(_subjects(quads, PROV_NS.wasAttributedTo, psaki))), KG_NS.hasAppearance)))
+    (app,) = {a for c in _subjects(quads, PROV_NS.wasAttributedTo, psaki) for a in _objects(quads, c, KG_NS.hasAppearance)
+              if _objects(quads, a, SCHEMA_NS.isPartOf) == {art}}
     assert _objects(quads, app, KG_NS.utteranceDate) == {Literal("2022-01-24", datatype=XSD_NS.date)}
     assert _objects(quads, app, KG_NS.contentStart) == {Literal(273)}
 
@@ -191,10 +230,10 @@ def test_claims_of_another_document_are_rejected(records):
         document_quads(docs[0], claims["wire-2"], RUN)
 
 
-def test_every_kg_term_in_a_built_graph_is_declared_in_the_vocabulary(records):
+def test_every_kg_term_in_a_built_graph_is_declared_in_the_vocabulary(graph):
     vocab = rdflib.Graph().parse(SCHEMA_TTL, format="turtle")
     used: set[str] = set()
-    for q in _all_quads(records):
+    for q in graph:
         for term in (q.subject, q.predicate, q.object):
             if isinstance(term, NamedNode) and term.value.startswith(KG):
                 used.add(term.value)

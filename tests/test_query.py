@@ -6,6 +6,7 @@ import pytest
 
 from kg.build.examples import example_records
 from kg.build.rdf import Run, document_quads
+from kg.pipeline import resolve
 from kg.query import ClaimRow, find_claims
 from kg.store import ClaimStore
 
@@ -18,6 +19,7 @@ def store(tmp_path):
     with ClaimStore.open(tmp_path / "kg") as s:
         for d in docs:
             s.put_document(d, document_quads(d, claims[d.id], RUN))
+        resolve(s)
         yield s
 
 

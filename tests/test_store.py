@@ -12,7 +12,8 @@ import pytest
 from pyoxigraph import DefaultGraph, Literal, NamedNode, Quad, Triple
 
 from kg.build.examples import example_records, span
-from kg.build.rdf import Run, claim_iri, document_quads, entity_iri, graph_iri, source_iri
+from kg.build.rdf import RESOLVED_GRAPH, Run, claim_iri, document_quads, entity_iri, graph_iri, source_iri
+from kg.pipeline import resolve
 from kg.records import Claim, Span, Speaker
 from kg.store import ClaimStore, StoreError, StoreLockedError
 
@@ -24,6 +25,7 @@ def _fill(store: ClaimStore) -> tuple[list, dict]:
     docs, claims = example_records()
     for d in docs:
         assert store.put_document(d, document_quads(d, claims[d.id], RUN)) == "new"
+    resolve(store)
     return docs, claims
 
 
@@ -68,6 +70,7 @@ def test_a_changed_document_replaces_its_graph_and_old_claims_disappear(store):
     )
     assert store.document_status(a2) == "changed"
     assert store.put_document(a2, document_quads(a2, [new_claim], RUN)) == "changed"
+    assert not resolve(store).skipped  # the article set changed: claims and entities are derived anew
 
     assert not _ask_claim(store, old_source)
     assert _ask_claim(store, claim_iri(entity_iri("John Kirby").value, new_claim.content.text))
@@ -78,7 +81,8 @@ def test_a_changed_document_replaces_its_graph_and_old_claims_disappear(store):
         "SELECT ?a ?t WHERE { ?a schema:headline ?t }", {"a": NamedNode("https://w3id.org/kg-claims/id/article/nypost-1")}
     )[0]["t"] == "Troops on alert"
     assert store.document_status(a2) == "unchanged"
-    assert set(store.oxigraph.named_graphs()) == {graph_iri("nypost-1"), graph_iri("wire-2")}
+    assert set(store.oxigraph.named_graphs()) == {graph_iri("nypost-1"), graph_iri("wire-2"), RESOLVED_GRAPH}
+    assert resolve(store).skipped  # nothing changed since
 
 
 def test_replacing_a_graph_keeps_every_literal_exact(store):
@@ -273,13 +277,17 @@ def test_the_merged_graph_follows_replaced_and_removed_articles(store):
     kirby = Claim(doc_id=a.id, speaker=span(text, "John Kirby", cls=Speaker, name="John Kirby", type="person"),
                   cue=span(text, "said"), content=span(text, "that thousands of U.S. troops are on high alert"))
     store.put_document(a2, document_quads(a2, [kirby], RUN))
+    resolve(store)
     assert {str(t) for t in store.triples()} == _merge_of_articles(store)
     # what both articles stated (the run, the shared claim) is still there
     assert store.query("SELECT ?r WHERE { ?r kg:model ?m }", {"r": RUN.iri}) != []
     assert store.remove_document(b.id)
+    resolve(store)
     assert {str(t) for t in store.triples()} == _merge_of_articles(store)
     assert store.remove_document(a.id)
-    assert list(store.triples()) == [] and store.count_triples() == 0
+    resolve(store)
+    assert store.stats()["claims"] == 0 and store.stats()["entities"] == 0
+    assert {str(t) for t in store.triples()} == _merge_of_articles(store)
 
 
 def test_a_store_without_merged_graph_gets_one_when_opened(tmp_path):

@@ -37,6 +37,8 @@ __all__ = [
     "article_key",
     "article_iri",
     "graph_iri",
+    "RESOLVED_GRAPH",
+    "mention_iri",
     "entity_iri",
     "source_iri",
     "outlet_iri",
@@ -82,6 +84,10 @@ def article_key(doc_id: str) -> str:
 
 def article_iri(doc_id: str) -> NamedNode:
     return NamedNode(f"{KGR}article/{article_key(doc_id)}")
+
+
+#: the graph of what kg derives across articles (entities, claims); see kg.build.resolved
+RESOLVED_GRAPH = NamedNode(f"{KGR}graph/resolved")
 
 
 def graph_iri(doc_id: str) -> NamedNode:
@@ -255,15 +261,17 @@ ENTITY_CLASSES: dict[str, tuple[NamedNode, ...]] = {
 
 
 @dataclass
-class _Entity:
-    names: dict[str, None] = field(default_factory=dict)
+class _Mention:
+    """Everything one article says about one name: its forms, types and affiliations."""
+
+    name: str
+    anonymous: bool = False
     aliases: dict[str, None] = field(default_factory=dict)
     types: dict[str, None] = field(default_factory=dict)
     affiliations: dict[str, None] = field(default_factory=dict)
 
-    def see(self, name: str, surface: str, type_: str, affiliation: str | None = None) -> None:
-        self.names[name] = None
-        for alias in (surface, name):
+    def see(self, surface: str, type_: str, affiliation: str | None = None) -> None:
+        for alias in (surface, self.name):
             alias = " ".join(alias.split())
             if alias:
                 self.aliases[alias] = None
@@ -272,14 +280,33 @@ class _Entity:
             self.affiliations[affiliation] = None
 
 
+def mention_iri(doc_id: str, name: str, anonymous: bool = False) -> NamedNode:
+    """A name as one article uses it; entity resolution maps it to an entity."""
+    kind = "source" if anonymous else "name"
+    return NamedNode(f"{KGR}mention/{article_key(doc_id)}/{kind}/{slug(name)}")
+
+
+def _speaker_key(sp: Speaker) -> tuple[str, str, bool] | None:
+    """(key, name shown, anonymous): an anonymous source is keyed by its words as written."""
+    anonymous = _is_anonymous(sp)
+    name = (sp.name or sp.text).strip()
+    key = (sp.text or sp.name).strip() if anonymous else name
+    return (key, name or key, anonymous) if key else None
+
+
 # --------------------------------------------------------------------------- document
 
 
 def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Quad]:
-    """All quads for one article and its claims, in the article's named graph.
+    """All quads one article contributes, in the article's named graph.
 
-    The run that produced them is described inside the graph too, so each graph is
-    self-contained.  The result has no duplicates and a deterministic order.
+    What the article itself says: the article, its outlet, the extraction run, each
+    claim's appearance (offsets, cue, sentence, dates, stance, relays) and the names
+    it uses (``kg:Mention`` nodes, one per canonical name in the article, with every
+    form it was written in).  Which entity a name is, and which claim an appearance
+    is, are decided across all articles by :mod:`kg.resolve` and stored apart
+    (:mod:`kg.build.resolved`).  The run is described inside the graph too, so each
+    graph is self-contained.  No duplicates, deterministic order.
     """
     g = graph_iri(doc.id)
     art = article_iri(doc.id)
@@ -290,6 +317,7 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
 
     # the article
     add(art, RDF_TYPE, SCHEMA_NS.NewsArticle)
+    add(art, RDF_TYPE, PROV_NS.Entity)
     add(art, SCHEMA_NS.identifier, Literal(doc.id))
     if doc.date:
         add(art, SCHEMA_NS.datePublished, _date_literal(doc.date))
@@ -307,61 +335,53 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
         outlet_name = doc.outlet.strip()
         outlets[outlet_name] = outlet_iri(outlet_name)
         add(art, SCHEMA_NS.publisher, outlets[outlet_name])
+        add(art, PROV_NS.wasAttributedTo, outlets[outlet_name])
 
-    # a relay that is also a named claimant of this article is that entity
-    claimant_by_slug: dict[str, NamedNode] = {}
+    mentions: dict[str, _Mention] = {}  # mention iri value -> what the article says of it
+
+    def mention(key: str, anonymous: bool, name: str | None = None) -> NamedNode:
+        node = mention_iri(doc.id, key, anonymous)
+        mentions.setdefault(node.value, _Mention(name=name or key, anonymous=anonymous))
+        return node
+
+    # a relay that is also a named claimant of this article is that claimant
+    claimant_by_slug: dict[str, str] = {}
     for c in claims:
-        sp = c.speaker
-        if sp is not None and not _is_anonymous(sp) and (sp.name or sp.text).strip():
-            claimant_by_slug.setdefault(slug((sp.name or sp.text).strip()), entity_iri((sp.name or sp.text).strip()))
+        key = _speaker_key(c.speaker) if c.speaker is not None else None
+        if key is not None and not key[2]:
+            claimant_by_slug.setdefault(slug(key[0]), key[0])
 
-    entities: dict[str, _Entity] = {}  # iri value -> description
-    span_claims: dict[tuple[int, int], list[str]] = {}  # content span -> claim iris seen there
+    span_speakers: dict[tuple[int, int], list[str]] = {}  # content span -> speaker keys seen there
 
     for c in claims:
         if c.doc_id != doc.id:
             raise ValueError(f"claim of document {c.doc_id!r} passed with document {doc.id!r}")
         sp = c.speaker
-        claimant = speaker_iri(sp, doc.id) if sp is not None else None
-        if claimant is not None and sp is not None:
-            if _is_anonymous(sp):
-                entities.setdefault(claimant.value, _Entity()).see(
-                    (sp.name or sp.text).strip(), sp.text, "anonymous", sp.affiliation
-                )
-            else:
-                entities.setdefault(claimant.value, _Entity()).see(
-                    (sp.name or sp.text).strip(), sp.text, sp.type, sp.affiliation
-                )
-        claim = claim_iri(claimant.value if claimant is not None else "unknown", c.content.text)
+        key = _speaker_key(sp) if sp is not None else None
+        speaker_node: NamedNode | None = None
+        if key is not None and sp is not None:
+            speaker_node = mention(key[0], key[2], key[1])
+            mentions[speaker_node.value].see(sp.text, "anonymous" if key[2] else sp.type, sp.affiliation)
 
         span = (c.content.start, c.content.end)
-        seen = span_claims.setdefault(span, [])
-        if claim.value not in seen:
-            seen.append(claim.value)
-        app = appearance_iri(doc.id, c.content.start, c.content.end, seen.index(claim.value) + 1)
+        seen = span_speakers.setdefault(span, [])
+        who = speaker_node.value if speaker_node is not None else ""
+        if who not in seen:
+            seen.append(who)
+        app = appearance_iri(doc.id, c.content.start, c.content.end, seen.index(who) + 1)
 
-        # the claim node: what was claimed, by whom; never the claimed fact itself
-        add(claim, RDF_TYPE, KG_NS.Claim)
-        add(claim, RDF_TYPE, SCHEMA_NS.Claim)
-        add(claim, SCHEMA_NS.text, Literal(c.content.text))
-        if claimant is not None:
-            add(claim, PROV_NS.wasAttributedTo, claimant)
-            add(claim, SCHEMA_NS.author, claimant)
-        add(claim, KG_NS.stance, Literal(c.stance))
-        add(claim, KG_NS.kind, Literal(c.kind))
-        if c.hedge:
-            add(claim, KG_NS.hedge, Literal(c.hedge))
-        add(claim, SCHEMA_NS.appearance, art)
-        add(claim, KG_NS.hasAppearance, app)
-
-        # the appearance: this claim, in this article, at these offsets
+        # the appearance: a claim in this article, at these offsets, by this name
         add(app, RDF_TYPE, KG_NS.Appearance)
-        add(app, KG_NS.ofClaim, claim)
+        add(app, RDF_TYPE, PROV_NS.Entity)
         add(app, SCHEMA_NS.isPartOf, art)
+        add(app, PROV_NS.wasGeneratedBy, run.iri)
         add(app, KG_NS.contentText, Literal(c.content.text))
         add(app, KG_NS.contentStart, Literal(c.content.start))
         add(app, KG_NS.contentEnd, Literal(c.content.end))
-        if sp is not None:
+        if len(c.parts) > 1:
+            add(app, KG_NS.claimText, Literal(c.content_text))  # the quote without its interruptions
+        if speaker_node is not None and sp is not None:
+            add(app, KG_NS.speaker, speaker_node)
             add(app, KG_NS.speakerText, Literal(sp.text))
             add(app, KG_NS.speakerStart, Literal(sp.start))
             add(app, KG_NS.speakerEnd, Literal(sp.end))
@@ -386,14 +406,23 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
         if published:
             add(app, SCHEMA_NS.datePublished, _date_literal(published))
 
+        # the relay chain, nearest first: this appearance was derived from the report of
+        # relay 1, which was derived from the report of relay 2, ...
         relays = [r.strip() for r in c.relay if r and r.strip()]
-        for i, name in enumerate(relays):
-            node = claimant_by_slug.get(slug(name))
-            if node is None:
-                node = outlets.setdefault(name, outlet_iri(name))
-            add(app, KG_NS.relayedVia, node)
-            if i == 0:
-                add(app, PROV_NS.wasDerivedFrom, node)
+        previous = app
+        for i, name in enumerate(relays, start=1):
+            if slug(name) in claimant_by_slug:
+                via = mention(claimant_by_slug[slug(name)], False)
+            else:
+                via = outlets.setdefault(name, outlet_iri(name))
+            add(app, KG_NS.relayedVia, via)
+            step = NamedNode(f"{app.value}/via/{i}")
+            add(step, RDF_TYPE, KG_NS.Report)
+            add(step, RDF_TYPE, PROV_NS.Entity)
+            add(step, PROV_NS.wasAttributedTo, via)
+            add(step, KG_NS.relayPosition, Literal(i))
+            add(previous, PROV_NS.wasDerivedFrom, step)
+            previous = step
         if relays:
             add(app, KG_NS.relayChain, Literal(", ".join(relays)))
 
@@ -401,22 +430,22 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
             name = (m.name or m.text).strip()
             if not name:
                 continue
-            ent = entity_iri(name)
-            entities.setdefault(ent.value, _Entity()).see(name, m.text, m.type)
-            add(claim, SCHEMA_NS.mentions, ent)
+            node = mention(name, False)
+            mentions[node.value].see(m.text, m.type)
+            add(app, KG_NS.mentions, node)
 
-    for iri_value, ent in entities.items():
+    for iri_value, m in mentions.items():
         node = NamedNode(iri_value)
-        add(node, RDF_TYPE, KG_NS.Entity)
-        for type_ in ent.types:
-            for cls in ENTITY_CLASSES.get(type_, ()):
-                add(node, RDF_TYPE, cls)
+        add(node, RDF_TYPE, KG_NS.Mention)
+        add(node, KG_NS.inArticle, art)
+        add(node, KG_NS.nameInArticle, Literal(m.name))
+        if m.anonymous:
+            add(node, KG_NS.anonymous, Literal(True))
+        for type_ in m.types:
             add(node, KG_NS.entityType, Literal(type_))
-        for name in ent.names:
-            add(node, SCHEMA_NS.name, Literal(name))
-        for alias in ent.aliases:
-            add(node, KG_NS.alias, Literal(alias))
-        for affiliation in ent.affiliations:
+        for alias in m.aliases:
+            add(node, KG_NS.writtenAs, Literal(alias))
+        for affiliation in m.affiliations:
             add(node, KG_NS.affiliation, Literal(affiliation))
 
     for name, node in outlets.items():
@@ -426,4 +455,3 @@ def document_quads(doc: Document, claims: Sequence[Claim], run: Run) -> list[Qua
 
     log.debug("document %s: %d claims -> %d quads", doc.id, len(claims), len(out))
     return list(out)
-

@@ -13,6 +13,9 @@ from dataclasses import asdict, dataclass
 from datetime import date as _date
 from typing import Any
 
+from pyoxigraph import DefaultGraph, Literal, NamedNode
+
+from kg.build.namespaces import KG_NS, PROV_NS, RDF_TYPE, SCHEMA_NS
 from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)
@@ -42,94 +45,70 @@ class ClaimRow:
         return asdict(self)
 
 
-# Oxigraph's union default graph repeats a triple once per article graph holding it,
-# and claims / entities are described in every article they appear in.  Joining
-# through the union would multiply rows (quadratically in a claim's appearances), so
-# each appearance is matched inside its own article graph, which is self-contained;
-# name/alias/text filters are reduced to distinct IRIs in sub-selects first.
+# One row per appearance, over the merged default graph (each triple once).  Which
+# claims to show is decided first, with index look-ups (see _matching_claims); the
+# claims are then bound with VALUES of IRIs read from the store, never of user text.
 _SELECT = """
-SELECT {params} ?app ?claim ?start ?end ?doc_id
-  (MIN(?content0) AS ?content)
-  (MIN(?cname) AS ?claimant)
-  (GROUP_CONCAT(DISTINCT ?ctype; separator="|") AS ?claimant_types)
-  (MIN(?cue0) AS ?cue)
-  (MIN(?date0) AS ?date)
-  (MIN(?udate0) AS ?utterance_date)
-  (MIN(?title0) AS ?article_title)
-  (MIN(?outlet0) AS ?outlet)
-  (MIN(?relay0) AS ?relay)
-  (MIN(?sentence0) AS ?sentence)
-  (MIN(?stance0) AS ?stance)
-  (COALESCE(MIN(?udate0), MIN(?date0)) AS ?sort_date)
+SELECT ?app ?claim ?start ?end ?doc_id ?content ?claimant ?claimant_type ?cue ?date ?utterance_date
+       ?article_title ?outlet ?relay ?sentence ?stance
 WHERE {{
-  GRAPH ?g {{
-    ?app a kg:Appearance ;
-         kg:ofClaim ?claim ;
-         schema:isPartOf ?article ;
-         kg:contentStart ?start ;
-         kg:contentEnd ?end .
-    ?article schema:identifier ?doc_id .
-    OPTIONAL {{ ?app kg:contentText ?app_text }}
-    OPTIONAL {{ ?claim schema:text ?claim_text }}
-    BIND(COALESCE(?app_text, ?claim_text) AS ?content0)
-    OPTIONAL {{
-      ?claim prov:wasAttributedTo ?who .
-      OPTIONAL {{ ?who schema:name ?cname }}
-      OPTIONAL {{ ?who kg:entityType ?ctype }}
-    }}
-    OPTIONAL {{ ?app kg:cueText ?cue0 }}
-    OPTIONAL {{ ?article schema:datePublished ?article_date }}
-    OPTIONAL {{ ?app schema:datePublished ?app_date }}
-    BIND(STR(COALESCE(?article_date, ?app_date)) AS ?date0)
-    OPTIONAL {{ ?app kg:utteranceDate ?udate }}
-    BIND(STR(?udate) AS ?udate0)
-    BIND(COALESCE(?udate0, ?date0) AS ?key_date)
-    OPTIONAL {{ ?article schema:headline ?title0 }}
-    OPTIONAL {{ ?article schema:publisher ?publisher . ?publisher schema:name ?outlet0 }}
-    OPTIONAL {{ ?app kg:relayChain ?relay0 }}
-    OPTIONAL {{ ?app kg:sentence ?sentence0 }}
-    OPTIONAL {{ ?app kg:stance ?app_stance }}
-    OPTIONAL {{ ?claim kg:stance ?claim_stance }}
-    BIND(COALESCE(?app_stance, ?claim_stance) AS ?stance0)
-{graph_filters}  }}
-{filters}}}
-GROUP BY {params} ?app ?claim ?start ?end ?doc_id
-ORDER BY (!BOUND(?sort_date)) ?sort_date ?doc_id ?start ?end ?claim
+{values}  ?claim kg:hasAppearance ?app .
+  ?app schema:isPartOf ?article ;
+       kg:contentStart ?start ;
+       kg:contentEnd ?end ;
+       kg:contentText ?content .
+  ?article schema:identifier ?doc_id .
+  OPTIONAL {{ ?claim prov:wasAttributedTo ?who . ?who schema:name ?claimant . OPTIONAL {{ ?who kg:entityType ?claimant_type }} }}
+  OPTIONAL {{ ?app kg:cueText ?cue }}
+  OPTIONAL {{ ?article schema:datePublished ?article_date }}
+  OPTIONAL {{ ?app schema:datePublished ?app_date }}
+  BIND(STR(COALESCE(?article_date, ?app_date)) AS ?date)
+  OPTIONAL {{ ?app kg:utteranceDate ?udate }}
+  BIND(STR(?udate) AS ?utterance_date)
+  OPTIONAL {{ ?article schema:headline ?article_title }}
+  OPTIONAL {{ ?article schema:publisher ?publisher . ?publisher schema:name ?outlet }}
+  OPTIONAL {{ ?app kg:relayChain ?relay }}
+  OPTIONAL {{ ?app kg:sentence ?sentence }}
+  OPTIONAL {{ ?app kg:stance ?stance }}
+}}
 """
 
-# claims whose claimant has a matching name or alias (in any article)
-_BY = """
-  GRAPH ?g { ?claim prov:wasAttributedTo ?by_who }
-  {
-    SELECT DISTINCT ?by_q ?by_who WHERE {
-      { ?by_who schema:name ?by_name } UNION { ?by_who kg:alias ?by_name }
-      FILTER(CONTAINS(LCASE(STR(?by_name)), LCASE(STR(?by_q))))
+
+def _entities_named(store: ClaimStore, query: str) -> set[NamedNode]:
+    """Entities whose name or an alias contains ``query`` (case-insensitive)."""
+    q = query.casefold()
+    found: set[NamedNode] = set()
+    ox = store.oxigraph
+    for pred in (SCHEMA_NS.name, KG_NS.alias):
+        for quad in ox.quads_for_pattern(None, pred, None, DefaultGraph()):
+            if isinstance(quad.object, Literal) and q in quad.object.value.casefold():
+                found.add(quad.subject)  # type: ignore[arg-type]
+    kinds = {KG_NS.Entity}
+    return {e for e in found if any(ox.quads_for_pattern(e, RDF_TYPE, k, DefaultGraph()) for k in kinds)}
+
+
+def _claims_by(store: ClaimStore, who: str) -> set[NamedNode]:
+    ox = store.oxigraph
+    return {
+        q.subject  # type: ignore[misc]
+        for e in _entities_named(store, who)
+        for q in ox.quads_for_pattern(None, PROV_NS.wasAttributedTo, e, DefaultGraph())
     }
-  }
-"""
 
-# claims mentioning a matching entity, or whose text (in any article) matches
-_ABOUT = """
-  {
-    SELECT DISTINCT ?about_q ?claim WHERE {
-      {
-        ?claim schema:mentions ?about_ent .
-        {
-          SELECT DISTINCT ?about_q ?about_ent WHERE {
-            { ?about_ent schema:name ?about_name } UNION { ?about_ent kg:alias ?about_name }
-            FILTER(CONTAINS(LCASE(STR(?about_name)), LCASE(STR(?about_q))))
-          }
-        }
-      } UNION {
-        ?claim schema:text ?about_text
-        FILTER(CONTAINS(LCASE(STR(?about_text)), LCASE(STR(?about_q))))
-      }
+
+def _claims_about(store: ClaimStore, what: str) -> set[NamedNode]:
+    ox = store.oxigraph
+    claims = {
+        q.subject  # type: ignore[misc]
+        for e in _entities_named(store, what)
+        for q in ox.quads_for_pattern(None, SCHEMA_NS.mentions, e, DefaultGraph())
     }
-  }
-"""
+    needle = what.casefold()
+    for quad in ox.quads_for_pattern(None, SCHEMA_NS.text, None, DefaultGraph()):
+        if isinstance(quad.object, Literal) and needle in quad.object.value.casefold():
+            claims.add(quad.subject)  # type: ignore[arg-type]
+    return claims
 
-_SINCE = "    FILTER(BOUND(?key_date) && ?key_date >= STR(?since_q))\n"
-_UNTIL = "    FILTER(BOUND(?key_date) && ?key_date <= STR(?until_q))\n"
 
 _DATE_RE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -144,15 +123,6 @@ def _check_date(name: str, value: str | _date) -> str:
     except ValueError as exc:
         raise ValueError(f"{name} must be a YYYY-MM-DD date, got {value!r}") from exc
     return value
-
-
-def _claimant_type(types: str | None) -> str | None:
-    """One type for a claimant seen with several: the first known one, alphabetically."""
-    if not types:
-        return None
-    seen = sorted(set(types.split("|")))
-    known = [t for t in seen if t != "unknown"]
-    return (known or seen)[0]
 
 
 def find_claims(
@@ -172,36 +142,41 @@ def find_claims(
     utterance date (the article date when the utterance date is unknown); undated
     appearances are left out when either is given.  Undated rows sort last.
     """
-    params: dict[str, str] = {}
-    filters: list[str] = []
-    graph_filters: list[str] = []
-    if by is not None:
-        params["by_q"] = str(by)
-        filters.append(_BY)
-    if about is not None:
-        params["about_q"] = str(about)
-        filters.append(_ABOUT)
-    if since is not None:
-        params["since_q"] = _check_date("since", since)
-        graph_filters.append(_SINCE)
-    if until is not None:
-        params["until_q"] = _check_date("until", until)
-        graph_filters.append(_UNTIL)
+    since_q = _check_date("since", since) if since is not None else None
+    until_q = _check_date("until", until) if until is not None else None
     if limit is not None and (not isinstance(limit, int) or isinstance(limit, bool) or limit < 0):
         raise ValueError(f"limit must be a non-negative int, got {limit!r}")
 
-    sparql = _SELECT.format(
-        params=" ".join(f"?{k}" for k in params), filters="".join(filters), graph_filters="".join(graph_filters)
-    )
-    if limit is not None:
-        sparql += f"LIMIT {int(limit)}\n"  # an int we checked, not user text
-    rows = store.query(sparql, params or None)
+    chosen: set[NamedNode] | None = None
+    if by is not None:
+        chosen = _claims_by(store, str(by))
+    if about is not None:
+        about_claims = _claims_about(store, str(about))
+        chosen = about_claims if chosen is None else chosen & about_claims
+    if chosen is not None and not chosen:
+        return []
+    values = ""
+    if chosen is not None:
+        # IRIs read from the store, written by pyoxigraph: no user text enters the query
+        values = "  VALUES ?claim { " + " ".join(str(c) for c in sorted(chosen, key=str)) + " }\n"
+    rows = store.query(_SELECT.format(values=values))
     assert isinstance(rows, list)
+
+    def key_date(r: dict[str, Any]) -> str | None:
+        return r["utterance_date"] or r["date"]
+
+    if since_q is not None:
+        rows = [r for r in rows if key_date(r) is not None and key_date(r) >= since_q]
+    if until_q is not None:
+        rows = [r for r in rows if key_date(r) is not None and key_date(r) <= until_q]
+    rows.sort(key=lambda r: (key_date(r) is None, key_date(r) or "", r["doc_id"], int(r["start"]), int(r["end"]), r["claim"]))
+    if limit is not None:
+        rows = rows[:limit]
     out = [
         ClaimRow(
             claim=r["claim"],
             claimant=r["claimant"],
-            claimant_type=_claimant_type(r["claimant_types"]),
+            claimant_type=r["claimant_type"],
             content=r["content"] or "",
             cue=r["cue"],
             date=r["date"],

@@ -11,8 +11,10 @@ from __future__ import annotations
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from typing import TYPE_CHECKING
 
-from spacy.tokens import Doc, Span as SpacySpan
+if TYPE_CHECKING:  # no spaCy import for name keys alone
+    from spacy.tokens import Doc, Span as SpacySpan
 
 # Words that may precede a name inside an entity or noun phrase but are not part of it.
 TITLE_WORDS = frozenset(

@@ -38,7 +38,7 @@ from pyoxigraph import (
 )
 
 from kg.build.namespaces import KG_NS, PREFIXES, XSD
-from kg.build.rdf import article_iri, graph_iri
+from kg.build.rdf import RESOLVED_GRAPH, article_iri, graph_iri
 from kg.records import Document
 
 log = logging.getLogger(__name__)
@@ -271,6 +271,43 @@ class ClaimStore:
         rows = self.query("SELECT DISTINCT ?id WHERE { ?a a schema:NewsArticle ; schema:identifier ?id }")
         return sorted(r["id"] for r in rows)
 
+    # ------------------------------------------------------------------ derived graph
+
+    def resolved_stamp(self) -> str | None:
+        """What the derived graph (entities, claims) was computed from, or ``None`` if never."""
+        for q in self.oxigraph.quads_for_pattern(RESOLVED_GRAPH, KG_NS.derivedFrom, None, RESOLVED_GRAPH):
+            return q.object.value
+        return None
+
+    def replace_resolved(self, quads: Sequence[Quad]) -> tuple[int, int]:
+        """Make the derived graph exactly ``quads``, atomically; returns (added, removed).
+
+        Only the difference is written, in one transaction (with the merged graph
+        kept in step: no article graph states a derived triple, so a removed derived
+        triple leaves the merge too).
+        """
+        store = self._writable()
+        new = set(quads)
+        stray = [q for q in new if q.graph_name != RESOLVED_GRAPH]
+        if stray:
+            raise ValueError(f"{len(stray)} quad(s) are not in the derived graph {RESOLVED_GRAPH}: {stray[0]}")
+        old = set(store.quads_for_pattern(None, None, None, RESOLVED_GRAPH))
+        added = sorted(new - old, key=str)
+        removed = sorted(old - new, key=str)
+        if not removed:
+            if added:
+                store.extend(added + [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in added])
+        else:
+            def body(qs: list[Quad]) -> str:
+                triples = serialize([q.triple for q in qs], format=RdfFormat.N_TRIPLES).decode("utf-8")
+                return f"GRAPH {RESOLVED_GRAPH} {{\n{triples}}}\n{triples}"
+            update = f"DELETE DATA {{\n{body(removed)}}}"
+            if added:
+                update += f" ;\nINSERT DATA {{\n{body(added)}}}"
+            store.update(update)
+        log.debug("derived graph: %d quads added, %d removed", len(added), len(removed))
+        return len(added), len(removed)
+
     # ------------------------------------------------------------------ queries
 
     def raw_query(
@@ -320,6 +357,15 @@ class ClaimStore:
         """The distinct triples of the merged graph (unordered)."""
         for q in self.oxigraph.quads_for_pattern(None, None, None, DefaultGraph()):
             yield q.triple
+
+    def named_graph_quads(self) -> Iterator[Quad]:
+        """The quads of every named graph (each article's, and any other), unordered.
+
+        Not the merged default graph: each triple comes with the graph that states it.
+        """
+        store = self.oxigraph
+        for graph in list(store.named_graphs()):
+            yield from store.quads_for_pattern(None, None, None, graph)
 
     def count_triples(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")

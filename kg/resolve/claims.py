@@ -1,0 +1,203 @@
+"""Claim identity across articles: the same claimant saying nearly the same thing is one claim.
+
+Every appearance of a claim in an article (a ``kg:Appearance``) is assigned to a
+claim.  Two appearances are one claim when their claimants are the same entity
+and their contents are the same after :func:`~kg.build.rdf.normalise_content`, or
+nearly the same: word sets overlapping by at least :data:`NEAR` (Jaccard), as
+when outlets trim a quote differently.  Claims of *different* claimants that say
+the same (or nearly the same) are linked as supporting each other.
+
+For each claim: its appearances, the first (earliest date, then article id and
+offset), the number of appearances and of independent outlets — an appearance
+counts for the outlet it came from: the farthest relay when it was relayed
+("sources told The Washington Post" in an Axios story counts for the Post), else
+the article's publisher, else the article itself.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter, defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from kg.build.rdf import claim_iri, normalise_content
+
+log = logging.getLogger(__name__)
+
+__all__ = ["AppearanceRecord", "ResolvedClaim", "resolve_claims", "NEAR"]
+
+#: word-set Jaccard at and above which two contents are "nearly the same"
+NEAR = 0.8
+_SHINGLE = 4
+_MAX_BUCKET = 200  # shingles shared by more claims than this are too common to pair on
+
+
+@dataclass(frozen=True)
+class AppearanceRecord:
+    """One appearance of a claim as stored in its article graph."""
+
+    iri: str
+    doc_id: str
+    article: str  # article IRI
+    start: int
+    text: str  # the claim's words as written (interruptions of a split quote left out)
+    claimant: str | None  # entity IRI (after resolution)
+    stance: str = "assert"
+    kind: str = "indirect"
+    hedge: str | None = None
+    date: str | None = None  # utterance date, else the article's date
+    outlet: str | None = None  # the article's publisher IRI
+    relays: tuple[str, ...] = ()  # relay IRIs, nearest first
+    mentions: tuple[str, ...] = ()  # entity IRIs
+
+
+@dataclass
+class ResolvedClaim:
+    iri: str
+    claimant: str | None
+    text: str
+    stance: str
+    kind: str
+    hedge: str | None
+    appearances: list[AppearanceRecord]
+    first: AppearanceRecord
+    outlets: int  # independent outlets
+    mentions: list[str] = field(default_factory=list)
+    supports: list[str] = field(default_factory=list)  # claims of other claimants saying the same
+
+
+_WORD = re.compile(r"\w+", re.UNICODE)
+
+
+def _words(norm: str) -> frozenset[str]:
+    return frozenset(_WORD.findall(norm))
+
+
+def _shingles(norm: str) -> set[tuple[str, ...]]:
+    words = _WORD.findall(norm)
+    if len(words) < _SHINGLE:
+        return {tuple(words)} if words else set()
+    return {tuple(words[i : i + _SHINGLE]) for i in range(len(words) - _SHINGLE + 1)}
+
+
+def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
+    if not a or not b:
+        return 0.0
+    return len(a & b) / len(a | b)
+
+
+class _UF:
+    def __init__(self, items: Sequence[str]) -> None:
+        self.parent = {x: x for x in items}
+
+    def find(self, x: str) -> str:
+        while self.parent[x] != x:
+            self.parent[x] = self.parent[self.parent[x]]
+            x = self.parent[x]
+        return x
+
+    def union(self, a: str, b: str) -> None:
+        ra, rb = self.find(a), self.find(b)
+        if ra != rb:
+            if rb < ra:
+                ra, rb = rb, ra
+            self.parent[rb] = ra
+
+
+def _near_pairs(norms: Sequence[str], same_group: dict[str, str] | None = None) -> list[tuple[str, str]]:
+    """Pairs of distinct normalised contents that are nearly the same (shingle-blocked)."""
+    index: dict[tuple[str, ...], list[str]] = defaultdict(list)
+    for n in norms:
+        for sh in _shingles(n):
+            index[sh].append(n)
+    words = {n: _words(n) for n in norms}
+    pairs: set[tuple[str, str]] = set()
+    for bucket in index.values():
+        if len(bucket) < 2 or len(bucket) > _MAX_BUCKET:
+            continue
+        for i, a in enumerate(bucket):
+            for b in bucket[i + 1 :]:
+                if a == b or (a, b) in pairs or (b, a) in pairs:
+                    continue
+                if same_group is not None and same_group[a] == same_group[b]:
+                    continue
+                if _jaccard(words[a], words[b]) >= NEAR:
+                    pairs.add((min(a, b), max(a, b)))
+    return sorted(pairs)
+
+
+def _origin(app: AppearanceRecord) -> str:
+    if app.relays:
+        return app.relays[-1]
+    return app.outlet or app.article
+
+
+def _first(apps: Sequence[AppearanceRecord]) -> AppearanceRecord:
+    return min(apps, key=lambda a: (a.date is None, a.date or "", a.doc_id, a.start, a.iri))
+
+
+def resolve_claims(appearances: Sequence[AppearanceRecord]) -> list[ResolvedClaim]:
+    """Group appearances into claims and link claims that support each other; sorted by IRI."""
+    by_claimant: dict[str, dict[str, list[AppearanceRecord]]] = defaultdict(lambda: defaultdict(list))
+    for app in appearances:
+        norm = normalise_content(app.text)
+        by_claimant[app.claimant or ""][norm].append(app)
+
+    claims: list[ResolvedClaim] = []
+    for claimant, groups in sorted(by_claimant.items()):
+        uf = _UF(sorted(groups))
+        for a, b in _near_pairs(sorted(groups)):
+            uf.union(a, b)
+        merged: dict[str, list[str]] = defaultdict(list)
+        for norm in sorted(groups):
+            merged[uf.find(norm)].append(norm)
+        for norms in merged.values():
+            apps = sorted((a for n in norms for a in groups[n]), key=lambda a: a.iri)
+            # the wording most appearances use, then the shortest, then alphabetical
+            rep = sorted(norms, key=lambda n: (-len(groups[n]), len(n), n))[0]
+            rep_app = _first(groups[rep])
+            first = _first(apps)
+            stance = sorted(Counter(a.stance for a in apps).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            kind = sorted(Counter(a.kind for a in apps).items(), key=lambda kv: (-kv[1], kv[0]))[0][0]
+            hedges = sorted({a.hedge for a in apps if a.hedge})
+            claims.append(
+                ResolvedClaim(
+                    iri=claim_iri(claimant or "unknown", rep).value,
+                    claimant=claimant or None,
+                    text=rep_app.text,
+                    stance=stance,
+                    kind=kind,
+                    hedge=hedges[0] if hedges else None,
+                    appearances=apps,
+                    first=first,
+                    outlets=len({_origin(a) for a in apps}),
+                    mentions=sorted({m for a in apps for m in a.mentions}),
+                )
+            )
+
+    # different claimants, the same proposition: supporting each other
+    norm_of = {c.iri: normalise_content(c.text) for c in claims}
+    claims_by_norm: dict[str, list[ResolvedClaim]] = defaultdict(list)
+    for c in claims:
+        claims_by_norm[norm_of[c.iri]].append(c)
+    support: dict[str, set[str]] = defaultdict(set)
+
+    def link(xs: Sequence[ResolvedClaim], ys: Sequence[ResolvedClaim]) -> None:
+        for x in xs:
+            for y in ys:
+                if x.iri != y.iri and x.claimant != y.claimant and x.claimant and y.claimant:
+                    support[x.iri].add(y.iri)
+                    support[y.iri].add(x.iri)
+
+    for same in claims_by_norm.values():
+        link(same, same)
+    for a, b in _near_pairs(sorted(claims_by_norm)):
+        link(claims_by_norm[a], claims_by_norm[b])
+    for c in claims:
+        c.supports = sorted(support.get(c.iri, ()))
+    claims.sort(key=lambda c: c.iri)
+    log.info("claim identity: %d appearances -> %d claims, %d supported", len(appearances), len(claims),
+             sum(1 for c in claims if c.supports))
+    return claims
