@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
+from kg.export import FORMATS as EXPORT_FORMATS  # light: the writers are imported on first use
 
 EXIT_PARTIAL = 1
 EXIT_STORE = 3
@@ -377,12 +378,15 @@ def eval_cmd(gold: Path, fmt_out: str, pred_out: Path | None, model: str | None)
 
 # ----------------------------------------------------------------------------- export / stats
 @main.command("export")
-@click.option("--format", "formats", type=click.Choice(["turtle", "graphml"]), multiple=True,
+@click.option("--format", "formats", type=click.Choice(list(EXPORT_FORMATS)), multiple=True,
               default=("turtle", "graphml"), show_default=True, help="Repeatable.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"), show_default=True)
 @store_option
 def export_cmd(formats: tuple[str, ...], out_dir: Path, store_path: Path) -> None:
     """Write the store as Turtle (claims.ttl, for SPARQL) and/or GraphML (claims.graphml, for Gephi).
+
+    Also trig (claims.trig) and nquads (claims.nq): every named graph, one per article;
+    jsonld (claims.jsonld): the merged graph.
 
     \b
     Example:

@@ -204,3 +204,180 @@ def test_a_graphml_export_that_fails_midway_leaves_no_partial_file(store, tmp_pa
         export_graphml(store, tmp_path / "fresh.graphml")
     assert not (tmp_path / "fresh.graphml").exists()
     assert _leftovers(tmp_path, {"kg", "claims.graphml"}) == []
+
+
+# ----------------------------------------------------------------------------- TriG, N-Quads, JSON-LD
+import kg.export.dataset as dataset_module  # noqa: E402
+import kg.export.jsonld as jsonld_module  # noqa: E402
+from click.testing import CliRunner  # noqa: E402
+
+from kg.build.rdf import graph_iri  # noqa: E402
+from kg.cli import main as kg_main  # noqa: E402
+from kg.export import FORMATS, export_jsonld, export_nquads, export_trig  # noqa: E402
+
+RESOLVED_GRAPH = pyoxigraph.NamedNode("https://w3id.org/kg-claims/id/graph/resolved")
+
+
+def _nq_set(quads) -> set[str]:
+    return {str(q) for q in quads}
+
+
+def _rdflib_quads(path: Path, fmt: str, monkeypatch) -> set[str]:
+    """The quads rdflib reads from ``path``, as N-Quads lines (lexical forms kept)."""
+    monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)  # else "...Z" dateTimes become "+00:00"
+    ds = rdflib.Dataset().parse(path, format=fmt)
+    nq = ds.serialize(format="nquads", encoding="utf-8")
+    return _nq_set(pyoxigraph.parse(nq, format=pyoxigraph.RdfFormat.N_QUADS))
+
+
+def _rdflib_graph_names(path: Path, fmt: str) -> set[str]:
+    ds = rdflib.Dataset().parse(path, format=fmt)
+    return {str(g.identifier) for g in ds.graphs() if len(g) and g.identifier != rdflib.graph.DATASET_DEFAULT_GRAPH_ID}
+
+
+@pytest.mark.parametrize(
+    ("writer", "fmt", "rdflib_fmt"),
+    [(export_trig, pyoxigraph.RdfFormat.TRIG, "trig"), (export_nquads, pyoxigraph.RdfFormat.N_QUADS, "nquads")],
+    ids=["trig", "nquads"],
+)
+def test_trig_and_nquads_read_back_as_the_stores_named_graphs_in_rdflib_and_pyoxigraph(
+    store, tmp_path, monkeypatch, writer, fmt, rdflib_fmt
+):
+    path = writer(store, tmp_path / "out" / f"claims.{fmt.file_extension}")
+    expected = _nq_set(store.named_graph_quads())
+    graphs = {g.value for g in store.oxigraph.named_graphs()}
+    article_graphs = {graph_iri(d).value for d in store.document_ids()}
+    assert len(article_graphs) == 2
+    assert article_graphs <= graphs and graphs - article_graphs <= {RESOLVED_GRAPH.value}
+
+    by_oxigraph = list(pyoxigraph.parse(path=str(path), format=fmt))
+    assert all(isinstance(q.graph_name, pyoxigraph.NamedNode) for q in by_oxigraph)  # no default-graph quads
+    assert {q.graph_name.value for q in by_oxigraph} == graphs  # one named graph per article (+ derived)
+    assert _nq_set(by_oxigraph) == expected
+    assert len(by_oxigraph) == len(expected) > 100
+    # the named graphs together state exactly the merged graph
+    assert _nt_set(q.triple for q in by_oxigraph) == _nt_set(store.triples())
+
+    assert _rdflib_graph_names(path, rdflib_fmt) == graphs
+    assert _rdflib_quads(path, rdflib_fmt, monkeypatch) == expected
+
+
+def test_trig_uses_the_kg_prefixes_and_one_block_per_graph(store, tmp_path):
+    text = export_trig(store, tmp_path / "claims.trig").read_text("utf-8")
+    assert "@prefix kg: <https://w3id.org/kg-claims/ns#> ." in text
+    assert "@prefix kgr: <https://w3id.org/kg-claims/id/> ." in text
+    blocks = [line for line in text.splitlines() if line.endswith("{")]
+    assert len(blocks) == len(list(store.oxigraph.named_graphs())) >= len(store.document_ids()) == 2
+    assert blocks == sorted(blocks)
+
+
+def test_trig_and_nquads_carry_every_named_graph_not_only_the_articles(store, tmp_path):
+    extra = pyoxigraph.Quad(
+        pyoxigraph.NamedNode("https://w3id.org/kg-claims/id/entity/a"),
+        pyoxigraph.NamedNode("http://www.w3.org/2002/07/owl#sameAs"),
+        pyoxigraph.NamedNode("https://w3id.org/kg-claims/id/entity/b"),
+        RESOLVED_GRAPH,
+    )
+    merged = pyoxigraph.Quad(extra.subject, extra.predicate, extra.object, pyoxigraph.DefaultGraph())
+    store.oxigraph.extend([extra, merged])  # as the store keeps a derived graph: also in the merge
+    for writer, fmt in ((export_trig, pyoxigraph.RdfFormat.TRIG), (export_nquads, pyoxigraph.RdfFormat.N_QUADS)):
+        quads = list(pyoxigraph.parse(path=str(writer(store, tmp_path / f"x.{fmt.file_extension}")), format=fmt))
+        assert extra in quads
+        assert {q.graph_name for q in quads} == {graph_iri(d) for d in store.document_ids()} | {RESOLVED_GRAPH}
+        assert _nq_set(quads) == _nq_set(store.named_graph_quads())
+
+
+def test_jsonld_reads_back_as_the_merged_graph_in_rdflib_and_pyoxigraph(store, tmp_path, monkeypatch):
+    path = export_jsonld(store, tmp_path / "out" / "claims.jsonld")
+    expected = _nt_set(store.triples())
+
+    by_oxigraph = list(pyoxigraph.parse(path=str(path), format=pyoxigraph.RdfFormat.JSON_LD))
+    assert all(isinstance(q.graph_name, pyoxigraph.DefaultGraph) for q in by_oxigraph)
+    assert _nt_set(q.triple for q in by_oxigraph) == expected
+    assert len(by_oxigraph) == len(expected) > 100
+
+    by_rdflib = rdflib.Graph().parse(path, format="json-ld")
+    assert len(by_rdflib) == len(expected)
+    store_nt = pyoxigraph.serialize(list(store.triples()), format=pyoxigraph.RdfFormat.N_TRIPLES)
+    assert isomorphic(by_rdflib, rdflib.Graph().parse(data=store_nt, format="nt"))
+    monkeypatch.setattr(rdflib, "NORMALIZE_LITERALS", False)
+    exact = rdflib.Graph().parse(path, format="json-ld").serialize(format="nt", encoding="utf-8")
+    assert _nt_set(q.triple for q in pyoxigraph.parse(exact, format=pyoxigraph.RdfFormat.N_TRIPLES)) == expected
+
+
+def test_trig_nquads_and_jsonld_exports_are_byte_identical_run_to_run_and_after_reopening(store, store_path, tmp_path):
+    formats = ("trig", "nquads", "jsonld")
+    first = {f: p.read_bytes() for f, p in export(store, tmp_path / "1", formats).items()}
+    second = {f: p.read_bytes() for f, p in export(store, tmp_path / "2", formats).items()}
+    assert first == second
+    assert all(first.values())
+    store.close()
+    with ClaimStore.open(store_path) as reopened:
+        assert {f: p.read_bytes() for f, p in export(reopened, tmp_path / "3", formats).items()} == first
+    # ... and from another process (no hash-order dependence), from a read-only handle
+    code = textwrap.dedent(
+        """
+        import sys
+        from kg.store import ClaimStore
+        from kg.export import export
+        with ClaimStore.open(sys.argv[1], read_only=True) as s:
+            export(s, sys.argv[2], ("trig", "nquads", "jsonld"))
+        """
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", code, str(store_path), str(tmp_path / "4")], cwd=REPO, capture_output=True, text=True
+    )
+    assert out.returncode == 0, out.stderr
+    assert {f: (tmp_path / "4" / FORMATS[f][0]).read_bytes() for f in formats} == first
+
+
+def test_kg_export_writes_trig_nquads_and_jsonld(store_path, tmp_path):
+    out = tmp_path / "exports"
+    result = CliRunner().invoke(
+        kg_main,
+        ["export", "--format", "trig", "--format", "nquads", "--format", "jsonld",
+         "--store", str(store_path), "--out", str(out)],
+    )
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in out.iterdir()) == ["claims.jsonld", "claims.nq", "claims.trig"]
+    assert all((out / name).stat().st_size > 0 for name in ("claims.jsonld", "claims.nq", "claims.trig"))
+    for fmt, name in (("trig", "claims.trig"), ("nquads", "claims.nq"), ("jsonld", "claims.jsonld")):
+        assert f"wrote {out / name} ({fmt})" in result.output
+
+
+def test_build_and_export_still_default_to_turtle_and_graphml(store, tmp_path):
+    assert export(store, tmp_path).keys() == {"turtle", "graphml"}
+    assert kg_main.get_command(None, "export").params[0].default == ("turtle", "graphml")
+
+
+@pytest.mark.parametrize(
+    ("module", "writer", "name"),
+    [(dataset_module, export_trig, "claims.trig"), (dataset_module, export_nquads, "claims.nq"),
+     (jsonld_module, export_jsonld, "claims.jsonld")],
+    ids=["trig", "nquads", "jsonld"],
+)
+def test_a_trig_nquads_or_jsonld_export_that_fails_midway_leaves_no_partial_file(
+    store, tmp_path, monkeypatch, module, writer, name
+):
+    real_serialize = module.serialize
+
+    def failing_serialize(data, output, **kw):
+        full = real_serialize(data, **kw)
+        output.write(full[: len(full) // 2])
+        output.flush()
+        raise OSError(28, "No space left on device")
+
+    target = tmp_path / name
+    monkeypatch.setattr(module, "serialize", failing_serialize)
+    with pytest.raises(OSError, match="No space"):
+        writer(store, target)
+    assert not target.exists()
+    assert _leftovers(tmp_path, {"kg"}) == []
+
+    monkeypatch.setattr(module, "serialize", real_serialize)
+    good = writer(store, target).read_bytes()
+    monkeypatch.setattr(module, "serialize", failing_serialize)
+    with pytest.raises(OSError):
+        writer(store, target)
+    assert target.read_bytes() == good  # the previous export is intact
+    assert _leftovers(tmp_path, {"kg", name}) == []

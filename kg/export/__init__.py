@@ -1,25 +1,63 @@
-"""Exports of the claim store: Turtle (RDF) and GraphML (Gephi)."""
+"""Exports of the claim store: Turtle, TriG, N-Quads, JSON-LD (RDF) and GraphML (Gephi).
+
+The writers are imported on first use, so that reading :data:`FORMATS` (the ``kg``
+command line does, for its ``--format`` choices) loads neither pyoxigraph nor networkx.
+"""
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import importlib
+from collections.abc import Callable, Iterable
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
-from kg.export.graphml import export_graphml
-from kg.export.turtle import export_turtle
-from kg.store.oxigraph_store import ClaimStore
+if TYPE_CHECKING:
+    from kg.export.dataset import export_nquads, export_trig
+    from kg.export.graphml import export_graphml
+    from kg.export.jsonld import export_jsonld
+    from kg.export.turtle import export_turtle
+    from kg.store.oxigraph_store import ClaimStore
 
-__all__ = ["export", "export_turtle", "export_graphml", "FORMATS"]
+__all__ = ["export", "export_turtle", "export_graphml", "export_trig", "export_nquads", "export_jsonld", "FORMATS"]
+
+#: writer name -> module that defines it
+_MODULES = {
+    "export_turtle": "kg.export.turtle",
+    "export_graphml": "kg.export.graphml",
+    "export_trig": "kg.export.dataset",
+    "export_nquads": "kg.export.dataset",
+    "export_jsonld": "kg.export.jsonld",
+}
+
+
+def __getattr__(name: str) -> Any:
+    if name in _MODULES:
+        return getattr(importlib.import_module(_MODULES[name]), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
+def _writer(name: str) -> Callable[[ClaimStore, Path], Path]:
+    def write(store: ClaimStore, path: Path) -> Path:
+        return __getattr__(name)(store, path)
+
+    write.__name__ = write.__qualname__ = name
+    write.__doc__ = f"{_MODULES[name]}.{name} (imported on first call)."
+    return write
+
 
 #: format -> (file name, writer)
-FORMATS = {
-    "turtle": ("claims.ttl", export_turtle),
-    "graphml": ("claims.graphml", export_graphml),
+FORMATS: dict[str, tuple[str, Callable[[ClaimStore, Path], Path]]] = {
+    "turtle": ("claims.ttl", _writer("export_turtle")),
+    "graphml": ("claims.graphml", _writer("export_graphml")),
+    "trig": ("claims.trig", _writer("export_trig")),
+    "nquads": ("claims.nq", _writer("export_nquads")),
+    "jsonld": ("claims.jsonld", _writer("export_jsonld")),
 }
 
 
 def export(store: ClaimStore, out_dir: Path | str, formats: Iterable[str] = ("turtle", "graphml")) -> dict[str, Path]:
-    """Write ``claims.ttl`` / ``claims.graphml`` into ``out_dir``; returns format -> path."""
+    """Write the files of ``formats`` (default ``claims.ttl`` and ``claims.graphml``; see
+    :data:`FORMATS`) into ``out_dir``; returns format -> path."""
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
