@@ -37,6 +37,24 @@ def model_option(f):
     )(f)
 
 
+def aliases_option(f):
+    return click.option(
+        "--aliases", "aliases_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        envvar="KG_ALIASES", metavar="FILE",
+        help="Alias rules of your own (env KG_ALIASES): 'A = B' merges, 'A != B' keeps apart; "
+             "see 'kg resolve --help'.",
+    )(f)
+
+
+def _load_aliases(path: Path | None):
+    from kg.resolve.aliases import AliasFileError, load_alias_rules
+
+    try:
+        return load_alias_rules(path)
+    except AliasFileError as exc:
+        _fail(str(exc), 2)
+
+
 def input_options(f):
     f = click.option("--date", default=None, metavar="YYYY-MM-DD",
                      help="Date for documents that carry none (plain .txt, stdin).")(f)
@@ -188,35 +206,47 @@ def _print_ingest_summary(report) -> None:
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @model_option
+@aliases_option
 @store_option
-def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, store_path: Path) -> None:
+def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, aliases_path: Path | None,
+           store_path: Path) -> None:
     """Add the documents in PATHS to the store (unchanged documents are skipped).
 
     PATHS are files, folders (read recursively) or - for stdin, in the formats
     of 'kg extract'.
 
     Each document is stored atomically with its claims; re-ingesting the same
-    document changes nothing, a changed one replaces its earlier version.
+    document changes nothing, a changed one replaces its earlier version. A run
+    that is interrupted (Ctrl-C, a crash) keeps every document it finished; run
+    it again to do the rest. At the end, entities and claims are resolved across
+    all stored articles (see 'kg resolve').
 
     \b
     Example:
       kg ingest ../shared/corpora/wikinews.jsonl --store wikinews.kg
     """
     _check_date(date, "--date")
+    rules = _load_aliases(aliases_path)
     nlp = _load_nlp(model)
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules)
     _report_problems(report.problems)
     _print_ingest_summary(report)
     sys.exit(EXIT_PARTIAL if report.problems else 0)
 
 
-def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any) -> Any:
+def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any, rules: Any) -> Any:
     """Ingest PATHS into an open store, with a progress line when stderr is a terminal."""
     from kg.pipeline import ingest as run_ingest
 
     progress = _Progress(sys.stderr.isatty())
-    report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress)
+    try:
+        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress, aliases=rules)
+    except KeyboardInterrupt:
+        progress.done()
+        click.echo("kg: interrupted; every document finished so far is stored; run the same command again "
+                   "to do the rest", err=True)
+        sys.exit(130)
     progress.done()
     return report
 
@@ -227,9 +257,10 @@ def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str,
               show_default=True, help="Folder the exports are written to.")
 @input_options
 @model_option
+@aliases_option
 @store_option
 def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
-          store_path: Path) -> None:
+          aliases_path: Path | None, store_path: Path) -> None:
     """The main job: ingest PATHS, export Turtle + GraphML to --out, print who claimed what when.
 
     \b
@@ -241,9 +272,10 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
     from kg.query import find_claims
 
     _check_date(date, "--date")
+    rules = _load_aliases(aliases_path)
     nlp = _load_nlp(model)
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules)
         paths_out = export(store, out_dir)
         rows = [r.to_json() for r in find_claims(store)]
     _report_problems(report.problems)
@@ -261,6 +293,7 @@ CLAIM_TABLE_WIDTHS = {"claimant": 26, "via": 16, "outlet": 14, "doc": 14}
 def _claim_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
     return [
         {
+            "id": r["claim"].rsplit("/", 1)[-1][:8],
             "when": r["utterance_date"] or r["date"],
             "claimant": r["claimant"],
             "claim": r["content"],
@@ -300,6 +333,132 @@ def claims(by: str | None, about: str | None, since: str | None, until: str | No
         click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
     else:
         click.echo(render_rows(rows, fmt_out))
+
+
+# ----------------------------------------------------------------------------- resolve / entities / provenance
+@main.command()
+@aliases_option
+@click.option("--force", is_flag=True, help="Recompute even if nothing changed since the last resolution.")
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+def resolve(aliases_path: Path | None, force: bool, fmt_out: str, store_path: Path) -> None:
+    """Resolve entities and claims across all stored articles (after editing an alias file).
+
+    'kg ingest' and 'kg build' do this at the end of every run; run it yourself
+    when you change your alias rules. An alias file has one rule a line:
+
+    \b
+      Volodymyr Zelensky = Zelenskyy = Zelenskiy   # one entity, shown as the first name
+      Kyiv = Kiev (place)                           # ... and of this type
+      John Smith != Mary Smith                      # never the same entity
+      # a comment
+
+    Names match case- and accent-insensitively, against the names and the written
+    forms of each mention. Your rules apply after kg's own (kg/data/aliases.txt).
+
+    \b
+    Example:
+      kg resolve --aliases my-aliases.txt
+    """
+    from kg.pipeline import resolve as run_resolve
+
+    rules = _load_aliases(aliases_path)
+    with _open_store(store_path) as store:
+        report = run_resolve(store, aliases=rules, force=force)
+    if fmt_out == "json":
+        click.echo(json.dumps(report.to_json()))
+    elif report.skipped:
+        click.echo("up to date: nothing changed since the last resolution (--force to redo it)")
+    else:
+        click.echo(f"{report.mentions} names -> {report.entities} entities; {report.appearances} appearances -> "
+                   f"{report.claims} claims (+{report.added} / -{report.removed} triples)")
+
+
+@main.command()
+@click.option("--name", default=None, metavar="TEXT", help="Only entities with TEXT in their name or an alias (any case).")
+@click.option("--type", "etype", default=None,
+              type=click.Choice(["person", "organisation", "government", "group", "place", "anonymous", "other", "unknown"]),
+              help="Only entities of this type.")
+@click.option("--min-claims", type=click.IntRange(min=0), default=0, show_default=True, help="Only claimants with this many claims.")
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
+@store_option
+def entities(name: str | None, etype: str | None, min_claims: int, limit: int | None, fmt_out: str,
+             store_path: Path) -> None:
+    """The people, organisations, places and sources in the graph, most claims first.
+
+    One row per entity however the articles name it: its name, type, every alias
+    it was seen under, the claims it made and the claims about it.
+
+    \b
+    Examples:
+      kg entities --type person
+      kg entities --name zelensky --format json
+    """
+    from kg.output import render_rows
+    from kg.query.entities import list_entities
+
+    with _open_store(store_path, read_only=True) as store:
+        rows = [e.to_json() for e in list_entities(store, name=name, type=etype, min_claims=min_claims)]
+    if limit is not None:
+        rows = rows[:limit]
+    if fmt_out == "table":
+        columns = ["name", "type", "claims", "about", "articles", "aliases"]
+        click.echo(render_rows(rows, "table", columns, max_widths={"name": 36, "aliases": 60}))
+    else:
+        click.echo(render_rows(rows, fmt_out))
+
+
+@main.command()
+@click.argument("claim")
+@click.option("--format", "fmt_out", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@store_option
+def provenance(claim: str, fmt_out: str, store_path: Path) -> None:
+    """Where CLAIM came from: each appearance, its outlet, the relays, the sentence, the run.
+
+    CLAIM is a claim IRI (as 'kg claims --format json' prints it), kgr:claim/ID,
+    or the first characters of its ID (at least 4, like a git hash).
+
+    \b
+    Example:
+      kg provenance 9626f87c
+    """
+    from kg.query.provenance import ClaimNotFound, claim_provenance
+
+    with _open_store(store_path, read_only=True) as store:
+        try:
+            prov = claim_provenance(store, claim)
+        except ClaimNotFound as exc:
+            _fail(str(exc), 2)
+    if fmt_out == "json":
+        click.echo(json.dumps(prov.to_json(), ensure_ascii=False, indent=2))
+        return
+    click.echo(f"claim     {prov.claim}")
+    click.echo(f"claimant  {prov.claimant or '(unattributed)'}" + (f" ({prov.claimant_type})" if prov.claimant_type else ""))
+    click.echo(f"says      {' '.join(prov.text.split())}")
+    click.echo(f"seen      {prov.appearance_count} time(s), {prov.outlet_count} independent outlet(s), "
+               f"first on {prov.first_seen or 'an unknown date'}")
+    for i, app in enumerate(prov.appearances, start=1):
+        when = app.date or "undated"
+        if app.utterance_date and app.utterance_date != app.date:
+            when += f" (said {app.utterance_date})"
+        click.echo("")
+        click.echo(f"[{i}] {when}  {app.outlet or 'unknown outlet'}  article {app.doc_id}"
+                   + ("  (first appearance)" if app.first else ""))
+        if app.title:
+            click.echo(f"    title     {app.title}")
+        if app.url:
+            click.echo(f"    url       {app.url}")
+        chain = [app.outlet or "the article"] + [f"{h.name} ({h.kind})" for h in app.relays]
+        chain.append(app.speaker_text or "(no speaker)")
+        click.echo(f"    chain     {' <- '.join(chain)}")
+        click.echo(f"    cue       {app.cue or '-'}; content at {app.start}-{app.end}")
+        if app.sentence:
+            click.echo(f"    sentence  {' '.join(app.sentence.split())}")
+        click.echo(f"    run       kg {app.kg_version}, {app.model} {app.model_version}")
+    for s in prov.supported_by:
+        click.echo("")
+        click.echo(f"supported by {s['claimant'] or '(unattributed)'}: {' '.join((s['text'] or '').split())}  [{s['claim']}]")
 
 
 # ----------------------------------------------------------------------------- sparql

@@ -4,7 +4,8 @@ Every appearance of a claim in an article (a ``kg:Appearance``) is assigned to a
 claim.  Two appearances are one claim when their claimants are the same entity
 and their contents are the same after :func:`~kg.build.rdf.normalise_content`, or
 nearly the same: word sets overlapping by at least :data:`NEAR` (Jaccard), as
-when outlets trim a quote differently.  Claims of *different* claimants that say
+when outlets trim a quote differently or report it with shifted tenses ("have" /
+"had") — but never when one of them negates or gives other numbers.  Claims of *different* claimants that say
 the same (or nearly the same) are linked as supporting each other.
 
 For each claim: its appearances, the first (earliest date, then article id and
@@ -70,9 +71,21 @@ class ResolvedClaim:
 
 _WORD = re.compile(r"\w+", re.UNICODE)
 
+#: reported speech shifts tenses ("have" -> "had"): compare the words unshifted
+_BACKSHIFT = {"had": "have", "has": "have", "was": "is", "were": "are", "would": "will", "could": "can",
+              "might": "may", "should": "shall", "am": "is"}
+_NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot n't t".split())
+
 
 def _words(norm: str) -> frozenset[str]:
-    return frozenset(_WORD.findall(norm))
+    return frozenset(_BACKSHIFT.get(w, w) for w in _WORD.findall(norm))
+
+
+def _compatible(a: frozenset[str], b: frozenset[str]) -> bool:
+    """Near-identical wording is not enough if one negates or counts differently."""
+    if (a & _NEGATIONS) != (b & _NEGATIONS):
+        return False
+    return {w for w in a if any(ch.isdigit() for ch in w)} == {w for w in b if any(ch.isdigit() for ch in w)}
 
 
 def _shingles(norm: str) -> set[tuple[str, ...]]:
@@ -123,7 +136,7 @@ def _near_pairs(norms: Sequence[str], same_group: dict[str, str] | None = None) 
                     continue
                 if same_group is not None and same_group[a] == same_group[b]:
                     continue
-                if _jaccard(words[a], words[b]) >= NEAR:
+                if _jaccard(words[a], words[b]) >= NEAR and _compatible(words[a], words[b]):
                     pairs.add((min(a, b), max(a, b)))
     return sorted(pairs)
 

@@ -96,8 +96,23 @@ def _name_tokens(name: str) -> list[str]:
     return [f for f in (fold_token(w) for w in words) if f]
 
 
+_PARTICLES = frozenset("de da del della di du la le van von der den ten ter bin ibn al el y e dos das".split())
+
+
+def _looks_like_a_name(name: str) -> bool:
+    """'Volodymyr Zelensky', 'Ursula von der Leyen': yes; 'the Ukrainian president': no."""
+    words = [w for w in re.split(r"[\s\-]+", name) if w]
+    while len(words) > 1 and words[0].casefold().strip(".,") in TITLE_WORDS:
+        words = words[1:]
+    if not words or words[-1].casefold().strip(".,") in TITLE_WORDS:
+        return False
+    return all(w[:1].isupper() or w.casefold() in _PARTICLES or not w[:1].isalpha() for w in words)
+
+
 def person_key(name: str) -> tuple[str, str] | None:
     """``(first name, surname)`` folded, for a name of two or more words, else ``None``."""
+    if not _looks_like_a_name(name):
+        return None
     tokens = _name_tokens(name)
     tokens = [t for t in tokens if t not in {"jr", "sr", "ii", "iii"}]
     if len(tokens) < 2:
@@ -292,7 +307,7 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
             iri=f"{KGR}source/{article_key(first.doc_id)}/{text}",
             name=first.name,
             type="anonymous",
-            aliases=sorted({a for i in idx for a in ms[i].aliases} | {text}),
+            aliases=_names_only({a for i in idx for a in ms[i].aliases} | {first.name}),
             affiliations=sorted({a for i in idx for a in ms[i].affiliations}),
             mentions=sorted(ms[i].iri for i in idx),
             key=f"source {first.doc_id} {text}",
@@ -312,12 +327,21 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
         key = name_key(name)
     else:
         names = Counter(ms[i].name for i in idx)
-        # the fullest name most articles use: most mentions, then most words, then alphabetical
-        name = sorted(names.items(), key=lambda kv: (-len(kv[0].split()) if etype == "person" else 0,
-                                                     -kv[1], kv[0]))[0][0]
+
+        def preference(item: tuple[str, int]) -> tuple:
+            # people: a full name (more words, no initials, not a description) first; then the
+            # name most articles use, the longer spelling, alphabetical
+            text, count = item
+            words = text.split()
+            if etype != "person":
+                return (-count, -len(text), text)
+            return (person_key(text) is None, -len(words), any(len(w.strip(".")) == 1 for w in words),
+                    -count, -len(text), text)
+
+        name = sorted(names.items(), key=preference)[0][0]
         pk = person_key(name) if etype == "person" else None
         key = " ".join(pk) if pk else " ".join(fold_token(w) for w in name_key(name).split())
-    aliases = sorted({a for i in idx for a in ms[i].aliases} | {ms[i].name for i in idx})
+    aliases = _names_only({a for i in idx for a in ms[i].aliases} | {ms[i].name for i in idx})
     return Entity(
         iri=f"{KGR}entity/{slug(key) if key.strip() else slug(name)}",
         name=name,
@@ -327,6 +351,14 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
         mentions=sorted(ms[i].iri for i in idx),
         key=key,
     )
+
+
+PRONOUNS = frozenset("i me my we us our you your he him his she her hers it its they them their theirs".split())
+
+
+def _names_only(forms: set[str]) -> list[str]:
+    """Written forms that name something: pronouns ("he", "they") are not aliases."""
+    return sorted(f for f in forms if f.strip() and name_key(f) not in PRONOUNS)
 
 
 def _make_iris_unique(entities: list[Entity]) -> None:
