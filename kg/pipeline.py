@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import hashlib
 import logging
+import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from pathlib import Path
 
 from spacy.language import Language
@@ -120,6 +122,23 @@ class BuildReport:
     exports: dict[str, Path]
 
 
+def run_time() -> str:
+    """Now (UTC, whole seconds), or ``$SOURCE_DATE_EPOCH`` when set, for reproducible builds.
+
+    The run that extracted an article is part of its provenance (``prov:startedAtTime``);
+    the reproducible-builds convention lets a build pin it, so that the same inputs
+    give byte-identical exports (tests and the committed ``exports/`` do this).
+    """
+    epoch = os.environ.get("SOURCE_DATE_EPOCH")
+    if epoch:
+        try:
+            moment = datetime.fromtimestamp(int(epoch), timezone.utc)
+            return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+        except (ValueError, OverflowError, OSError):
+            log.warning("SOURCE_DATE_EPOCH=%r is not a Unix time in seconds; using the current time", epoch)
+    return datetime.now(timezone.utc).replace(microsecond=0).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
 def _new_documents(documents: Iterable[Document], store: ClaimStore, report: IngestReport,
                    progress: ProgressCallback | None) -> Iterator[Document]:
     """Pass on only the documents the store lacks or holds in another version (no parse for the rest)."""
@@ -164,7 +183,7 @@ def ingest(
     for document, claims in iter_claims(pending, nlp, lexicon, on_error=failed):
         if run is None:
             info = model_info(nlp or load_model())
-            run = Run(kg_version=__version__, model=info.name, model_version=info.version)
+            run = Run(kg_version=__version__, model=info.name, model_version=info.version, started_at=run_time())
             report.run = run
         status = store.put_document(document, document_quads(document, claims, run))
         if status == "changed":

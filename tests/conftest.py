@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,22 @@ import pytest
 ROOT = Path(__file__).resolve().parent.parent
 SEEDS = ROOT / "seeds"
 SHARED = ROOT.parent / "shared"
+
+
+#: the run time kg stamps on what it extracts, pinned so that builds are reproducible
+PINNED_EPOCH = "1795305600"  # 2026-11-22T00:00:00Z
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _reproducible_run_time():
+    """Tests (and the subprocesses they start) build with SOURCE_DATE_EPOCH, as the committed exports/ were."""
+    before = os.environ.get("SOURCE_DATE_EPOCH")
+    os.environ["SOURCE_DATE_EPOCH"] = PINNED_EPOCH
+    yield
+    if before is None:
+        os.environ.pop("SOURCE_DATE_EPOCH", None)
+    else:
+        os.environ["SOURCE_DATE_EPOCH"] = before
 
 
 @pytest.fixture(scope="session")

@@ -179,3 +179,20 @@ def test_kg_provenance_follows_a_claim_to_its_sentence_outlet_relays_and_run(tmp
     assert app["model"] and app["kg_version"] == "0.1.0"
     missing = runner.invoke(main, ["provenance", "ffffffffff", "--store", str(store)])
     assert missing.exit_code == 2 and "no claim" in missing.output
+
+
+def test_the_extraction_run_records_when_it_ran(nlp, tmp_path, monkeypatch):
+    from kg.pipeline import run_time
+
+    monkeypatch.delenv("SOURCE_DATE_EPOCH")
+    with ClaimStore.open(tmp_path / "kg") as store:
+        report = ingest([SAMPLE], store, nlp=nlp)
+        started = report.run.started_at
+        rows = store.query("SELECT ?t ?v WHERE { ?run a prov:Activity ; prov:startedAtTime ?t ; "
+                           "prov:wasAssociatedWith/schema:softwareVersion ?v }")
+    assert rows == [{"t": started, "v": "0.1.0"}]
+    assert started[:10] == run_time()[:10]
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "1645833600")
+    assert run_time() == "2022-02-26T00:00:00Z"
+    monkeypatch.setenv("SOURCE_DATE_EPOCH", "yesterday")
+    assert run_time()[:4] >= "2026"

@@ -115,7 +115,10 @@ def claim_network(store: ClaimStore) -> nx.MultiDiGraph:
     relayed = _rows(
         store,
         """SELECT ?claim ?via (COUNT(DISTINCT ?app) AS ?n)
-           WHERE { ?app kg:ofClaim ?claim ; kg:relayedVia ?via } GROUP BY ?claim ?via""",
+           WHERE { ?app kg:ofClaim ?claim ; kg:relayedVia ?via0 .
+                   OPTIONAL { ?via0 kg:refersTo ?entity }
+                   BIND(COALESCE(?entity, ?via0) AS ?via) }
+           GROUP BY ?claim ?via""",
     )
     about = _rows(store, "SELECT DISTINCT ?claim ?e WHERE { ?claim a kg:Claim ; schema:mentions ?e }")
 
