@@ -463,33 +463,81 @@ def provenance(claim: str, fmt_out: str, store_path: Path) -> None:
 
 # ----------------------------------------------------------------------------- sparql
 @main.command()
-@click.argument("query")
+@click.argument("query", required=False)
+@click.option("--query", "-q", "query_name", default=None, metavar="NAME",
+              help="Run the canned query NAME (see --list) instead of a QUERY.")
+@click.option("--list", "list_queries", is_flag=True, help="List the canned queries: names, params, what they answer.")
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to the string VALUE (safely, never spliced into the text); "
                    "the SELECT must list ?NAME. Repeatable.")
 @click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @store_option
-def sparql(query: str, params: tuple[str, ...], fmt_out: str, store_path: Path) -> None:
-    """Run a SPARQL query (text, or @FILE) over the store; prefixes kg, kgr, schema, prov are predeclared.
+def sparql(query: str | None, query_name: str | None, list_queries: bool, params: tuple[str, ...], fmt_out: str,
+           store_path: Path) -> None:
+    """Run a SPARQL query (text, or @FILE), or a canned one by name, over the store.
+
+    The prefixes kg, kgr, schema, prov, rdf, rdfs, xsd, owl are predeclared. Canned
+    queries live in schemas/queries/*.rq; --list shows them with their params.
 
     \b
-    Example:
+    Examples:
       kg sparql 'SELECT ?name (COUNT(?c) AS ?n) WHERE { ?c prov:wasAttributedTo ?e . ?e schema:name ?name }
                  GROUP BY ?name ORDER BY DESC(?n)'
+      kg sparql --list
+      kg sparql --query claims-by --param claimant=psaki
     """
-    from kg.output import render_rows
+    import textwrap
 
-    if query.startswith("@"):
-        path = Path(query[1:])
-        if not path.is_file():
-            raise click.BadParameter(f"no such file: {path}", param_hint="QUERY")
-        query = path.read_text(encoding="utf-8")
+    from kg.output import render_rows
+    from kg.query.canned import CannedQueryError, check_params, compact_iris, load_query, run_query
+    from kg.query.canned import list_queries as canned_queries
+
+    if list_queries:
+        if query is not None or query_name is not None or params:
+            raise click.UsageError("--list takes no QUERY, --query or --param")
+        try:
+            known = canned_queries()
+        except CannedQueryError as exc:
+            _fail(str(exc), 2)
+        if fmt_out == "table":
+            for i, q in enumerate(known):
+                click.echo(("\n" if i else "") + q.usage())
+                for line in textwrap.wrap(q.description, 88):
+                    click.echo(f"    {line}")
+                for p in q.params:
+                    click.echo(textwrap.fill(f"--param {p.name}: {p.description}", 92, initial_indent="    ",
+                                             subsequent_indent="        "))
+        else:
+            click.echo(render_rows([
+                {"name": q.name, "params": ", ".join(q.param_names), "description": q.description} for q in known
+            ], fmt_out))
+        return
+    if (query is None) == (query_name is None):
+        raise click.UsageError("give a QUERY (text or @FILE) or --query NAME (see --list), not both or neither")
     bindings: dict[str, str] = {}
     for p in params:
         name, sep, value = p.partition("=")
         if not sep or not name:
             raise click.BadParameter(f"{p!r} is not NAME=VALUE", param_hint="--param")
         bindings[name] = value
+    if query_name is not None:
+        try:
+            check_params(load_query(query_name), bindings)  # usage errors before opening the store
+        except CannedQueryError as exc:
+            _fail(str(exc), 2)
+        with _open_store(store_path, read_only=True) as store:
+            try:
+                rows = run_query(store, query_name, bindings)
+            except (CannedQueryError, SyntaxError) as exc:
+                _fail(f"query error: {exc}", 2)
+        click.echo(render_rows(compact_iris(rows) if fmt_out == "table" else rows, fmt_out))
+        return
+    assert query is not None
+    if query.startswith("@"):
+        path = Path(query[1:])
+        if not path.is_file():
+            raise click.BadParameter(f"no such file: {path}", param_hint="QUERY")
+        query = path.read_text(encoding="utf-8")
     with _open_store(store_path, read_only=True) as store:
         try:
             result = store.query(query, bindings or None)

@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from kg.build.namespaces import KGR
 from kg.build.rdf import article_key, slug
 from kg.resolve.aliases import AliasRules
-from kg.resolve.names import ARTICLES, TITLE_WORDS, name_key
+from kg.resolve.names import ARTICLES, TITLE_WORDS, name_key, split_glued
 
 log = logging.getLogger(__name__)
 
@@ -356,9 +356,22 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
 PRONOUNS = frozenset("i me my we us our you your he him his she her hers it its they them their theirs".split())
 
 
+_DETERMINERS = frozenset("his her their its our my your own".split())
+
+
+def _as_alias(form: str) -> str:
+    """A written form as a name: 'UkraineVolodymyr Zelensky' -> 'Volodymyr Zelensky' (a lost space),
+    'his own Zelensky' -> 'Zelensky'."""
+    words = [split_glued(w) for w in form.split()]
+    while len(words) > 1 and words[0].casefold() in _DETERMINERS:
+        words = words[1:]
+    return " ".join(words)
+
+
 def _names_only(forms: set[str]) -> list[str]:
     """Written forms that name something: pronouns ("he", "they") are not aliases."""
-    return sorted(f for f in forms if f.strip() and name_key(f) not in PRONOUNS)
+    cleaned = {_as_alias(f) for f in forms if f.strip()}
+    return sorted(f for f in cleaned if f and name_key(f) not in PRONOUNS)
 
 
 def _make_iris_unique(entities: list[Entity]) -> None:
