@@ -116,6 +116,24 @@ def resolve(store: ClaimStore, *, aliases: AliasRules | str | Path | None = None
     return report
 
 
+def store_claims(
+    store: ClaimStore,
+    records: Iterable[tuple[Document, Sequence[Claim]]],
+    *,
+    run: Run | None = None,
+    aliases: AliasRules | str | Path | None = None,
+) -> ResolveReport:
+    """Store claims you extracted (or built) yourself, then resolve across articles.
+
+    ``records`` are ``(document, claims)`` pairs, as :func:`extract` yields them;
+    ``run`` describes what produced them (default: this kg version, model "unknown").
+    """
+    run = run or Run(kg_version=__version__, model="unknown", model_version="unknown", started_at=run_time())
+    for document, claims in records:
+        store.put_document(document, document_quads(document, claims, run))
+    return resolve(store, aliases=aliases)
+
+
 @dataclass
 class BuildReport:
     ingest: IngestReport

@@ -15,9 +15,9 @@ from pyoxigraph import Literal, NamedNode, Quad, Store, Variable
 
 from kg.build.examples import example_records
 from kg.build.namespaces import KG_NS, KGR, RDF_TYPE
-from kg.build.rdf import Run, document_quads
+from kg.build.rdf import Run
 from kg.cli import main
-from kg.pipeline import resolve
+from kg.pipeline import store_claims
 from kg.query.canned import (
     CannedQueryError,
     QueryParamError,
@@ -42,9 +42,7 @@ KYIV_SAFER = "that Kyiv, despite staring down a potential foreign invasion, is s
 def _build(path: Path) -> Path:
     docs, claims = example_records()
     with ClaimStore.open(path) as s:
-        for d in docs:
-            s.put_document(d, document_quads(d, claims[d.id], RUN))
-        resolve(s)
+        store_claims(s, ((d, claims[d.id]) for d in docs), run=RUN)
     return path
 
 

@@ -19,7 +19,7 @@ from kg.build.examples import example_records
 from kg.build.network import EDGE_TYPES, NODE_TYPES, claim_network
 from kg.build.rdf import Run, document_quads, entity_iri, outlet_iri
 from kg.export import export, export_graphml, export_turtle
-from kg.pipeline import resolve
+from kg.pipeline import store_claims
 from kg.store import ClaimStore
 
 RUN = Run(kg_version="0.1.0", model="en_core_web_sm", model_version="3.8.0", started_at="2024-05-01T12:00:00Z")
@@ -32,9 +32,7 @@ def store_path(tmp_path):
     path = tmp_path / "kg"
     docs, claims = example_records()
     with ClaimStore.open(path) as s:
-        for d in docs:
-            s.put_document(d, document_quads(d, claims[d.id], RUN))
-        resolve(s)
+        store_claims(s, ((d, claims[d.id]) for d in docs), run=RUN)
     return path
 
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from kg.build.examples import example_records
-from kg.build.rdf import Run, document_quads
-from kg.pipeline import resolve
+from kg.build.rdf import Run
+from kg.pipeline import store_claims
 from kg.query import ClaimRow, find_claims
 from kg.store import ClaimStore
 
@@ -17,9 +17,7 @@ RUN = Run(kg_version="0.1.0", model="en_core_web_sm", model_version="3.8.0", sta
 def store(tmp_path):
     docs, claims = example_records()
     with ClaimStore.open(tmp_path / "kg") as s:
-        for d in docs:
-            s.put_document(d, document_quads(d, claims[d.id], RUN))
-        resolve(s)
+        store_claims(s, ((d, claims[d.id]) for d in docs), run=RUN)
         yield s
 
 
