@@ -17,7 +17,7 @@ from rdflib.compare import isomorphic
 import kg.export.turtle as turtle_module
 from kg.build.examples import example_records
 from kg.build.network import EDGE_TYPES, NODE_TYPES, claim_network
-from kg.build.rdf import Run, document_quads, entity_iri, outlet_iri
+from kg.build.rdf import Run, entity_iri, outlet_iri
 from kg.export import export, export_graphml, export_turtle
 from kg.pipeline import store_claims
 from kg.store import ClaimStore
