@@ -259,3 +259,16 @@ def test_a_run_without_time_has_no_time_triple_and_a_stable_iri():
     assert timeless.iri == Run("0.1.0", "en_core_web_sm", "3.8.0").iri != RUN.iri
     assert not any(q.predicate.value.endswith("startedAtTime") for q in timeless.quads(g))
     assert any(q.predicate.value.endswith("startedAtTime") for q in RUN.quads(g))
+
+
+def test_every_kg_term_a_canned_query_reads_is_declared_in_the_vocabulary():
+    import re
+
+    vocab = rdflib.Graph().parse(SCHEMA_TTL, format="turtle")
+    queries = sorted((SCHEMA_TTL.parent / "queries").glob("*.rq"))
+    assert queries
+    for path in queries:
+        body = "\n".join(line for line in path.read_text(encoding="utf-8").splitlines() if not line.startswith("#"))
+        for local in sorted(set(re.findall(r"\bkg:([A-Za-z]\w*)", body))):
+            term = rdflib.URIRef(KG + local)
+            assert (term, RDF.type, None) in vocab, f"{path.name} reads kg:{local}, which schemas/kg.ttl does not declare"
