@@ -8,7 +8,7 @@ The pipeline, one subpackage a stage:
     build    Document + Claims      -> RDF quads / NetworkX graph
     store    quads                  -> embedded on-disk Oxigraph store
     query    store                  -> "who claimed what, when, where"
-    export   store                  -> Turtle, GraphML
+    export   store                  -> Turtle, TriG, N-Quads, JSON-LD, GraphML
 """
 
 __version__ = "0.1.0"

@@ -174,7 +174,7 @@ def test_kg_provenance_follows_a_claim_to_its_sentence_outlet_relays_and_run(tmp
     assert "run       kg 0.1.0" in result.output
     data = json.loads(runner.invoke(main, ["provenance", relayed["claim"], "--store", str(store), "--format", "json"]).output)
     (app,) = [a for a in data["appearances"] if a["doc_id"] == relayed["doc_id"] and a["start"] == relayed["start"]]
-    assert app["sentence"] and app["content"] in app["sentence"] or app["content"][:40] in app["sentence"]
+    assert app["content"][:40] in app["sentence"]
     assert [h["position"] for h in app["relays"]] == list(range(1, len(app["relays"]) + 1))
     assert app["model"] and app["kg_version"] == "0.1.0"
     missing = runner.invoke(main, ["provenance", "ffffffffff", "--store", str(store)])

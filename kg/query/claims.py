@@ -1,8 +1,8 @@
 """Who claimed what, when and where: one row per appearance of a claim.
 
-Every user value (``by``, ``about``, ``since``, ``until``) is bound through
-pyoxigraph's ``substitutions``; the query text is assembled only from fixed
-fragments chosen by which filters are set.
+User text (``by``, ``about``) is only ever bound through pyoxigraph's
+``substitutions``; the claims it selects are then listed in a ``VALUES`` of IRIs
+read from the store, and ``since``/``until`` (checked dates) filter the rows.
 """
 
 from __future__ import annotations

@@ -12,9 +12,9 @@ import re
 from dataclasses import asdict, dataclass, field
 from typing import Any
 
-from pyoxigraph import NamedNode
+from pyoxigraph import DefaultGraph, NamedNode
 
-from kg.build.namespaces import KGR
+from kg.build.namespaces import KG_NS, KGR, RDF_TYPE
 from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)
@@ -86,27 +86,27 @@ def find_claim_iri(store: ClaimStore, ref: str) -> str:
     if ref.startswith("claim/"):
         ref = KGR + ref
     if ref.startswith("http"):
-        if store.query("ASK { ?c a kg:Claim }", {"c": NamedNode(ref)}) is not True:
-            # ASK with a substitution: pyoxigraph needs the variable projected only in SELECT
-            rows = store.query("SELECT ?c WHERE { ?c a kg:Claim }", {"c": NamedNode(ref)})
-            if not rows:
-                raise ClaimNotFound(f"no claim {ref} in the store")
+        if not _is_claim(store, NamedNode(ref)):
+            raise ClaimNotFound(f"no claim {ref} in the store")
         return ref
     if not _HEX.match(ref):
         raise ClaimNotFound(f"{ref!r} is not a claim IRI or id (the hex after /claim/, at least 4 digits)")
     prefix = f"{KGR}claim/{ref}"
     found = sorted(
         q.subject.value
-        for q in store.oxigraph.quads_for_pattern(None, NamedNode("http://www.w3.org/1999/02/22-rdf-syntax-ns#type"),
-                                                  NamedNode("https://w3id.org/kg-claims/ns#Claim"))
+        for q in store.oxigraph.quads_for_pattern(None, RDF_TYPE, KG_NS.Claim, DefaultGraph())
         if q.subject.value.startswith(prefix)
     )
-    found = list(dict.fromkeys(found))
     if not found:
         raise ClaimNotFound(f"no claim id starts with {ref}")
     if len(found) > 1:
-        raise ClaimNotFound(f"{ref} is ambiguous: {len(found)} claims start with it ({', '.join(f.rsplit('/', 1)[-1][:12] for f in found[:5])}…)")
+        shown = ", ".join(f.rsplit("/", 1)[-1][:12] for f in found[:5])
+        raise ClaimNotFound(f"{ref} is ambiguous: {len(found)} claims start with it ({shown}…)")
     return found[0]
+
+
+def _is_claim(store: ClaimStore, node: NamedNode) -> bool:
+    return any(True for _ in store.oxigraph.quads_for_pattern(node, RDF_TYPE, KG_NS.Claim, DefaultGraph()))
 
 
 _CLAIM = """
@@ -143,7 +143,7 @@ SELECT ?c ?app ?a ?doc_id ?title ?url ?date ?udate ?outlet ?speaker ?cue ?conten
 """
 
 _HOPS = """
-SELECT ?c ?app ?i ?via ?name ?mention_type ?etype ?is_outlet WHERE {
+SELECT ?c ?app ?i ?via ?name ?etype ?is_outlet WHERE {
   ?c kg:hasAppearance ?app .
   ?app prov:wasDerivedFrom+ ?step .
   ?step a kg:Report ; kg:relayPosition ?i ; prov:wasAttributedTo ?via0 .
@@ -152,7 +152,6 @@ SELECT ?c ?app ?i ?via ?name ?mention_type ?etype ?is_outlet WHERE {
   OPTIONAL { ?via schema:name ?name }
   OPTIONAL { ?via kg:entityType ?etype }
   BIND(EXISTS { ?via a kg:Outlet } AS ?is_outlet)
-  BIND("" AS ?mention_type)
 }
 """
 

@@ -188,8 +188,7 @@ def resolve_entities(mentions: Sequence[NameMention], rules: AliasRules | None =
         m = ms[i]
         hits = [group_of[k] for k in [name_key(m.name)] + [name_key(a) for a in m.aliases] if k in group_of]
         if hits:
-            g = hits[0] if name_key(m.name) in group_of else max(hits)
-            g = group_of.get(name_key(m.name), g)
+            g = group_of.get(name_key(m.name), max(hits))  # its own name first, else a written form
             rule_group[i] = g
             by_group[g].append(i)
     for members in by_group.values():
