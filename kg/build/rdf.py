@@ -89,6 +89,9 @@ def article_iri(doc_id: str) -> NamedNode:
 #: the graph of what kg derives across articles (entities, claims); see kg.build.resolved
 RESOLVED_GRAPH = NamedNode(f"{KGR}graph/resolved")
 
+#: the graph of contradictions found between claims; see kg.resolve.contradictions
+CONTRADICTIONS_GRAPH = NamedNode(f"{KGR}graph/contradictions")
+
 
 def graph_iri(doc_id: str) -> NamedNode:
     """The named graph holding everything one article contributed."""

@@ -38,12 +38,15 @@ from pyoxigraph import (
 )
 
 from kg.build.namespaces import KG_NS, PREFIXES, XSD
-from kg.build.rdf import RESOLVED_GRAPH, article_iri, graph_iri
+from kg.build.rdf import CONTRADICTIONS_GRAPH, RESOLVED_GRAPH, article_iri, graph_iri
 from kg.records import Document
 
 log = logging.getLogger(__name__)
 
-__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "to_python", "DocumentStatus"]
+#: the graphs kg computes from the article graphs (replaced whole, never edited)
+DERIVED_GRAPHS = (RESOLVED_GRAPH, CONTRADICTIONS_GRAPH)
+
+__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "to_python", "DocumentStatus", "DERIVED_GRAPHS"]
 
 DocumentStatus = TLiteral["new", "unchanged", "changed"]
 
@@ -273,25 +276,32 @@ class ClaimStore:
 
     # ------------------------------------------------------------------ derived graph
 
-    def resolved_stamp(self) -> str | None:
-        """What the derived graph (entities, claims) was computed from, or ``None`` if never."""
-        for q in self.oxigraph.quads_for_pattern(RESOLVED_GRAPH, KG_NS.derivedFrom, None, RESOLVED_GRAPH):
+    def derived_stamp(self, graph: NamedNode = RESOLVED_GRAPH) -> str | None:
+        """What a derived graph was computed from (its ``kg:derivedFrom``), or ``None`` if never."""
+        for q in self.oxigraph.quads_for_pattern(graph, KG_NS.derivedFrom, None, graph):
             return q.object.value
         return None
 
-    def replace_resolved(self, quads: Sequence[Quad]) -> tuple[int, int]:
-        """Make the derived graph exactly ``quads``, atomically; returns (added, removed).
+    def resolved_stamp(self) -> str | None:
+        """What the derived graph (entities, claims) was computed from, or ``None`` if never."""
+        return self.derived_stamp(RESOLVED_GRAPH)
 
-        Only the difference is written, in one transaction (with the merged graph
-        kept in step: no article graph states a derived triple, so a removed derived
-        triple leaves the merge too).
+    def replace_derived(self, graph: NamedNode, quads: Sequence[Quad]) -> tuple[int, int]:
+        """Make the derived graph ``graph`` exactly ``quads``, atomically; returns (added, removed).
+
+        Derived graphs (:data:`DERIVED_GRAPHS`: the resolved graph, the contradictions)
+        are computed from the article graphs, never edited.  Only the difference is
+        written, in one transaction, with the merged graph kept in step: no other
+        graph states a derived graph's triples, so a removed one leaves the merge too.
         """
+        if graph not in DERIVED_GRAPHS:
+            raise ValueError(f"{graph} is not a derived graph (one of {', '.join(map(str, DERIVED_GRAPHS))})")
         store = self._writable()
         new = set(quads)
-        stray = [q for q in new if q.graph_name != RESOLVED_GRAPH]
+        stray = [q for q in new if q.graph_name != graph]
         if stray:
-            raise ValueError(f"{len(stray)} quad(s) are not in the derived graph {RESOLVED_GRAPH}: {stray[0]}")
-        old = set(store.quads_for_pattern(None, None, None, RESOLVED_GRAPH))
+            raise ValueError(f"{len(stray)} quad(s) are not in the derived graph {graph}: {stray[0]}")
+        old = set(store.quads_for_pattern(None, None, None, graph))
         added = sorted(new - old, key=str)
         removed = sorted(old - new, key=str)
         if not removed:
@@ -300,13 +310,17 @@ class ClaimStore:
         else:
             def body(qs: list[Quad]) -> str:
                 triples = serialize([q.triple for q in qs], format=RdfFormat.N_TRIPLES).decode("utf-8")
-                return f"GRAPH {RESOLVED_GRAPH} {{\n{triples}}}\n{triples}"
+                return f"GRAPH {graph} {{\n{triples}}}\n{triples}"
             update = f"DELETE DATA {{\n{body(removed)}}}"
             if added:
                 update += f" ;\nINSERT DATA {{\n{body(added)}}}"
             store.update(update)
-        log.debug("derived graph: %d quads added, %d removed", len(added), len(removed))
+        log.debug("derived graph %s: %d quads added, %d removed", graph, len(added), len(removed))
         return len(added), len(removed)
+
+    def replace_resolved(self, quads: Sequence[Quad]) -> tuple[int, int]:
+        """Make the resolved graph exactly ``quads`` (see :meth:`replace_derived`)."""
+        return self.replace_derived(RESOLVED_GRAPH, quads)
 
     # ------------------------------------------------------------------ queries
 
