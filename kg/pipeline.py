@@ -25,6 +25,8 @@ from kg.extract.lexicon import CueLexicon
 from kg.export import export
 from kg.read import ReadProblem, iter_documents
 from kg.resolve.aliases import AliasRules, load_alias_rules
+from kg.resolve.contradictions import Judge
+from kg.resolve.opposites import OppositesLexicon, load_opposites
 from kg.records import Claim, Document
 from kg.store import ClaimStore
 
@@ -45,6 +47,7 @@ class IngestReport:
     problems: list[ReadProblem] = field(default_factory=list)
     run: Run | None = None
     resolution: ResolveReport | None = None
+    detection: DetectReport | None = None
 
     def to_json(self) -> dict:
         return {
@@ -116,6 +119,63 @@ def resolve(store: ClaimStore, *, aliases: AliasRules | str | Path | None = None
     return report
 
 
+@dataclass
+class DetectReport:
+    """What ``detect`` did: claims compared, contradictions found by kind, the change written."""
+
+    claims: int = 0
+    contradictions: int = 0
+    by_kind: dict[str, int] = field(default_factory=dict)
+    added: int = 0
+    removed: int = 0
+    skipped: bool = False  # the contradictions graph was already up to date
+
+    def to_json(self) -> dict:
+        return dict(self.__dict__)
+
+
+#: bump when detection rules change, so stores re-detect on their next ingest
+DETECTION_VERSION = "1"
+
+
+def detect(
+    store: ClaimStore,
+    *,
+    opposites: OppositesLexicon | str | Path | None = None,
+    judge: Judge | None = None,
+    force: bool = False,
+) -> DetectReport:
+    """Find contradictions between the resolved claims and write the contradictions graph.
+
+    Reads the claims of the derived graph (run :func:`resolve` first; :func:`ingest`
+    does both), applies the rules of :mod:`kg.resolve.contradictions` with the
+    opposites lexicon (kg's own, plus ``opposites`` if a file is given) and, if given,
+    a local ``judge``.  Idempotent: the graph is replaced by its difference in one
+    transaction, and skipped when it was derived from the same claims and lexicon.
+    """
+    from kg.build.contradictions import CONTRADICTIONS_GRAPH, contradiction_quads
+    from kg.resolve.collect import read_detection_claims
+    from kg.resolve.contradictions import detect_contradictions
+
+    lexicon = opposites if isinstance(opposites, OppositesLexicon) else load_opposites(opposites)
+    judge_name = "" if judge is None else str(getattr(judge, "name", None) or getattr(judge, "__name__", "judge"))
+    parts = (DETECTION_VERSION, __version__, store.resolved_stamp() or "", lexicon.digest, judge_name)
+    stamp = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
+    report = DetectReport()
+    if not force and store.derived_stamp(CONTRADICTIONS_GRAPH) == stamp:
+        report.skipped = True
+        return report
+    claims = read_detection_claims(store)
+    found = detect_contradictions(claims, lexicon, judge=judge)
+    report.claims, report.contradictions = len(claims), len(found)
+    for c in found:
+        report.by_kind[c.kind] = report.by_kind.get(c.kind, 0) + 1
+    report.added, report.removed = store.replace_derived(CONTRADICTIONS_GRAPH, contradiction_quads(found, stamp))
+    log.info("detected %d contradictions among %d claims (+%d/-%d quads)", report.contradictions, report.claims,
+             report.added, report.removed)
+    return report
+
+
 def store_claims(
     store: ClaimStore,
     records: Iterable[tuple[Document, Sequence[Claim]]],
@@ -127,11 +187,14 @@ def store_claims(
 
     ``records`` are ``(document, claims)`` pairs, as :func:`extract` yields them;
     ``run`` describes what produced them (default: this kg version, model "unknown").
+    Contradictions are detected too (:func:`detect`, kg's own opposites).
     """
     run = run or Run(kg_version=__version__, model="unknown", model_version="unknown", started_at=run_time())
     for document, claims in records:
         store.put_document(document, document_quads(document, claims, run))
-    return resolve(store, aliases=aliases)
+    report = resolve(store, aliases=aliases)
+    detect(store)
+    return report
 
 
 @dataclass
@@ -180,17 +243,19 @@ def ingest(
     fmt: str = "auto",
     progress: ProgressCallback | None = None,
     aliases: AliasRules | str | Path | None = None,
+    opposites: OppositesLexicon | str | Path | None = None,
 ) -> IngestReport:
     """Read, extract and store every document of ``sources``; unchanged documents are skipped.
 
     Each document is written atomically with its claims and provenance; bad inputs
     are reported in ``IngestReport.problems`` and the run goes on.  At the end,
     entities and claims are resolved across all stored articles (:func:`resolve`,
-    with ``aliases``), unless nothing changed since the last resolution.  A run cut
-    short leaves every finished article stored; the next run skips them and
-    resolves.
+    with ``aliases``) and contradictions detected (:func:`detect`, with
+    ``opposites``), unless nothing changed since the last time.  A run cut short
+    leaves every finished article stored; the next run skips them and resolves.
     """
     rules = aliases if isinstance(aliases, AliasRules) else load_alias_rules(aliases)
+    pairs = opposites if isinstance(opposites, OppositesLexicon) else load_opposites(opposites)
     report = IngestReport()
     documents = iter_documents(sources, date=date, fmt=fmt, problems=report.problems)
     pending = _new_documents(documents, store, report, progress)
@@ -212,6 +277,7 @@ def ingest(
         if progress:
             progress(document, status, len(claims))
     report.resolution = resolve(store, aliases=rules)
+    report.detection = detect(store, opposites=pairs)
     log.info("ingested %d documents (%d new, %d changed, %d unchanged), %d claims, %d problems",
              report.documents, report.new, report.changed, report.unchanged, report.claims, len(report.problems))
     return report
@@ -241,9 +307,10 @@ def build(
     date: str | None = None,
     progress: ProgressCallback | None = None,
     aliases: AliasRules | str | Path | None = None,
+    opposites: OppositesLexicon | str | Path | None = None,
 ) -> BuildReport:
     """The main job: ingest ``sources`` into the store at ``store_path``, then export it to ``out_dir``."""
     with ClaimStore.open(store_path) as store:
-        report = ingest(sources, store, nlp=nlp, date=date, progress=progress, aliases=aliases)
+        report = ingest(sources, store, nlp=nlp, date=date, progress=progress, aliases=aliases, opposites=opposites)
         paths = export(store, out_dir, formats)
     return BuildReport(ingest=report, exports=paths)

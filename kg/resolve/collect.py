@@ -6,13 +6,15 @@ import hashlib
 import logging
 from collections import defaultdict
 
+from kg.build.rdf import RESOLVED_GRAPH
 from kg.resolve.claims import AppearanceRecord
+from kg.resolve.contradictions import DetectionClaim
 from kg.resolve.entities import NameMention
 from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["read_mentions", "read_appearances", "articles_digest"]
+__all__ = ["read_mentions", "read_appearances", "articles_digest", "read_detection_claims"]
 
 _SEP = "\u001f"
 
@@ -119,3 +121,42 @@ def articles_digest(store: ClaimStore) -> str:
     for doc_id, digest in sorted((r["doc_id"], r["hash"]) for r in rows):
         h.update(f"{doc_id}\t{digest}\n".encode("utf-8"))
     return h.hexdigest()[:32]
+
+
+_DETECTION_CLAIMS = f"""
+SELECT ?claim (MIN(?text0) AS ?text) (MIN(?stance0) AS ?stance) (MIN(STR(?who0)) AS ?who) (MIN(?name0) AS ?name)
+  (MIN(STR(?date0)) AS ?date) (MIN(?hedge0) AS ?hedge) (MIN(?cue0) AS ?cue)
+  (GROUP_CONCAT(DISTINCT STR(?m); separator="{_SEP}") AS ?mentions)
+WHERE {{
+  GRAPH kgr_graph:resolved {{
+    ?claim a kg:Claim ; schema:text ?text0 .
+    OPTIONAL {{ ?claim kg:stance ?stance0 }}
+    OPTIONAL {{ ?claim prov:wasAttributedTo ?who0 . OPTIONAL {{ ?who0 schema:name ?name0 }} }}
+    OPTIONAL {{ ?claim kg:firstSeen ?date0 }}
+    OPTIONAL {{ ?claim kg:hedge ?hedge0 }}
+    OPTIONAL {{ ?claim schema:mentions ?m }}
+    OPTIONAL {{ ?claim kg:firstAppearance ?first }}
+  }}
+  OPTIONAL {{ ?first kg:cueText ?cue0 }}
+}}
+GROUP BY ?claim
+"""
+
+
+def read_detection_claims(store: ClaimStore) -> list[DetectionClaim]:
+    """Every resolved claim with what contradiction detection compares (sorted by IRI)."""
+    query = _DETECTION_CLAIMS.replace("kgr_graph:resolved", f"<{RESOLVED_GRAPH.value}>")
+    seen: dict[str, DetectionClaim] = {}
+    for r in store.query(query):  # type: ignore[union-attr]
+        seen[r["claim"]] = DetectionClaim(
+            iri=r["claim"],
+            text=r["text"],
+            claimant=r["who"],
+            claimant_name=r["name"] or "",
+            stance=r["stance"] or "assert",
+            cue=r["cue"] or "",
+            date=r["date"],
+            mentions=_split(r["mentions"]),
+            hedge=r["hedge"],
+        )
+    return [seen[k] for k in sorted(seen)]
