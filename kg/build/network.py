@@ -3,8 +3,9 @@
 Nodes (``type``): ``claimant``, ``claim``, ``article``, ``outlet``, ``entity``.
 Edges (``type``): claimant -``claimed``-> claim, claim -``appears_in``-> article,
 article -``published_by``-> outlet, claim -``relayed_via``-> outlet or claimant,
-claim -``about``-> entity.  Edge keys are ``"{type}-{n}"``, unique in the graph:
-they become GraphML edge ids, which Gephi requires to be unique.
+claim -``about``-> entity, claim -``contradicts``-> claim (from the claim first seen
+earlier, as ``kg:contradicts`` states it).  Edge keys are ``"{type}-{n}"``, unique in
+the graph: they become GraphML edge ids, which Gephi requires to be unique.
 
 Claims are nodes, so Gephi's merging of parallel edges loses nothing; there is at
 most one edge of a type between two nodes, its ``weight`` counting appearances.
@@ -17,16 +18,30 @@ Every node and edge has ``label`` (str), ``type`` (str) and ``weight`` (float);
 other attributes are scalars of one type per name and are left out, never
 ``None``, when unknown:
 
-* every node: ``iri`` (str)
+* every node: ``iri`` (str); ``r``, ``g``, ``b`` (int) and ``size`` (float), the
+  colour and size of its type (:data:`NODE_STYLE`), which Gephi's GraphML import
+  takes as the node's colour and size
 * claimant / entity: ``entity_type`` (str)
 * claim: ``text``, ``stance``, ``kind``, ``date`` (str, earliest appearance,
   utterance date first), ``appearances`` (int)
 * article: ``doc_id``, ``date``, ``title`` (str)
+* ``contradicts`` edge: ``kind`` (polarity / numbers / opposites / change_of_story),
+  ``reason`` (str), ``confidence`` (float), from the most confident
+  ``kg:Contradiction`` recorded for the pair (left out when none is); ``weight`` is
+  the number of contradictions recorded for the pair (1.0 when only
+  ``kg:contradicts`` is)
+
+Contradictions are read by :func:`contradictions` from whatever graph holds them
+(the detector writes ``kgr:graph/contradictions``): queries see the merged default
+graph, so no ``GRAPH`` clause is needed.  Other views of the same store are in
+:mod:`kg.build.views` (claimant -> claimant, and this graph with dates for GEXF).
 """
 
 from __future__ import annotations
 
+import itertools
 import logging
+from dataclasses import dataclass
 from typing import Any
 
 import networkx as nx
@@ -35,10 +50,57 @@ from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)
 
-__all__ = ["claim_network", "NODE_TYPES", "EDGE_TYPES"]
+__all__ = [
+    "claim_network", "contradictions", "ContradictingPair", "NodeStyle", "NODE_STYLE", "CONTRADICTION_COLOUR",
+    "NODE_TYPES", "EDGE_TYPES",
+]
 
 NODE_TYPES = ("claimant", "claim", "article", "outlet", "entity")
-EDGE_TYPES = ("claimed", "appears_in", "published_by", "relayed_via", "about")
+EDGE_TYPES = ("claimed", "appears_in", "published_by", "relayed_via", "about", "contradicts")
+
+
+@dataclass(frozen=True)
+class NodeStyle:
+    """How Gephi draws a node type: an RGB colour and a size."""
+
+    r: int
+    g: int
+    b: int
+    size: float
+
+    def attributes(self) -> dict[str, int | float]:
+        """As the GraphML node attributes Gephi reads (``r``, ``g``, ``b``, ``size``)."""
+        return {"r": self.r, "g": self.g, "b": self.b, "size": self.size}
+
+
+#: node type -> colour and size (Okabe-Ito colours, told apart by colour-blind readers)
+NODE_STYLE: dict[str, NodeStyle] = {
+    "claimant": NodeStyle(0, 114, 178, 20.0),  # blue
+    "claim": NodeStyle(230, 159, 0, 8.0),  # orange
+    "article": NodeStyle(153, 153, 153, 10.0),  # grey
+    "outlet": NodeStyle(0, 158, 115, 16.0),  # green
+    "entity": NodeStyle(204, 121, 167, 12.0),  # pink
+}
+
+#: colour of contradiction edges where a format can colour edges (GEXF): vermilion
+CONTRADICTION_COLOUR = (213, 94, 0)
+
+
+@dataclass(frozen=True)
+class ContradictingPair:
+    """Two claims that contradict each other (``claim_a`` first seen earlier).
+
+    ``kind``, ``reason`` and ``confidence`` come from the most confident
+    ``kg:Contradiction`` recorded for the pair, ``None`` when only ``kg:contradicts``
+    links them; ``records`` counts the ``kg:Contradiction`` nodes of the pair.
+    """
+
+    claim_a: str
+    claim_b: str
+    kind: str | None = None
+    reason: str | None = None
+    confidence: float | None = None
+    records: int = 0
 
 LABEL_MAX = 80
 
@@ -58,6 +120,66 @@ def _rows(store: ClaimStore, sparql: str) -> list[dict[str, Any]]:
     rows = store.query(sparql)
     assert isinstance(rows, list)
     return rows
+
+
+def contradictions(store: ClaimStore) -> list[ContradictingPair]:
+    """Every pair of contradicting claims in ``store``, one per unordered pair, sorted.
+
+    Pairs come from ``kg:contradicts`` and from ``kg:Contradiction`` nodes
+    (``kg:claimA``/``kg:claimB``/``kg:kind``/``kg:reason``/``kg:confidence``).  The
+    direction is the record's (A first seen earlier); a pair with no record is
+    ordered by ``kg:firstSeen``, then IRI.
+    """
+    pairs = _rows(store, "SELECT DISTINCT ?a ?b WHERE { ?a kg:contradicts ?b FILTER(?a != ?b) }")
+    records = _rows(
+        store,
+        """SELECT ?c ?a ?b (MIN(?k) AS ?kind) (MIN(?r) AS ?reason) (MAX(?conf) AS ?confidence)
+           WHERE { ?c a kg:Contradiction ; kg:claimA ?a ; kg:claimB ?b .
+                   OPTIONAL { ?c kg:kind ?k } OPTIONAL { ?c kg:reason ?r } OPTIONAL { ?c kg:confidence ?conf }
+                   FILTER(?a != ?b) }
+           GROUP BY ?c ?a ?b""",
+    )
+    by_pair: dict[frozenset[str], list[dict[str, Any]]] = {}
+    for r in records:
+        by_pair.setdefault(frozenset((r["a"], r["b"])), []).append(r)
+    for r in pairs:
+        by_pair.setdefault(frozenset((r["a"], r["b"])), [])
+
+    seen: dict[str, str] = {}
+    if any(not recs for recs in by_pair.values()):  # a bare kg:contradicts link: order it by date
+        seen = {
+            r["claim"]: r["d"]
+            for r in _rows(
+                store, "SELECT ?claim (MIN(STR(?d0)) AS ?d) WHERE { ?claim kg:firstSeen ?d0 } GROUP BY ?claim"
+            )
+        }
+    out: list[ContradictingPair] = []
+    for pair, recs in by_pair.items():
+        if recs:
+            # the most confident record speaks for the pair (ties: kind, reason, IRI)
+            def rank(r: dict[str, Any]) -> tuple[float, str, str, str]:
+                conf = r["confidence"]
+                rank_conf = -float(conf) if isinstance(conf, (int, float)) else 1.0
+                return (rank_conf, r["kind"] or "", r["reason"] or "", r["c"])
+
+            best = min(recs, key=rank)
+            conf = best["confidence"]
+            out.append(
+                ContradictingPair(
+                    claim_a=best["a"],
+                    claim_b=best["b"],
+                    kind=best["kind"] or None,
+                    reason=best["reason"] or None,
+                    confidence=float(conf) if isinstance(conf, (int, float)) else None,
+                    records=len(recs),
+                )
+            )
+        else:
+            a, b = sorted(pair, key=lambda c: (seen.get(c) is None, seen.get(c) or "", c))
+            out.append(ContradictingPair(claim_a=a, claim_b=b))
+    out.sort(key=lambda c: (c.claim_a, c.claim_b))
+    log.debug("%d contradicting claim pairs", len(out))
+    return out
 
 
 def claim_network(store: ClaimStore) -> nx.MultiDiGraph:
@@ -168,19 +290,28 @@ def claim_network(store: ClaimStore) -> nx.MultiDiGraph:
             attrs["title"] = r["title"]
         G.add_node(r["a"], **attrs)
 
-    def add_edge(u: str, v: str, kind: str, weight: float = 1.0) -> None:
+    for _, data in G.nodes(data=True):
+        data.update(NODE_STYLE[data["type"]].attributes())
+
+    edge_ids = itertools.count()
+
+    def add_edge(u: str, v: str, edge_type: str, weight: float = 1.0, **extra: Any) -> None:
         if u not in G or v not in G:
-            log.warning("network: skipping %s edge %s -> %s (endpoint not described)", kind, u, v)
+            log.warning("network: skipping %s edge %s -> %s (endpoint not described)", edge_type, u, v)
             return
         # edge keys become GraphML edge ids, which Gephi requires to be unique
-        G.add_edge(u, v, key=f"{kind}-{G.number_of_edges()}", label=kind, type=kind, weight=float(weight))
+        # (a counter: MultiDiGraph.number_of_edges() walks every node, quadratic over a build)
+        key = f"{edge_type}-{next(edge_ids)}"
+        G.add_edge(u, v, key=key, label=edge_type, type=edge_type, weight=float(weight), **extra)
         # node weights: claimant = claims made; article = appearances in it;
         # outlet = articles published + appearances relayed; entity = claims about it
-        if kind == "claimed":
+        if edge_type == "claimed":
             G.nodes[u]["weight"] += 1.0
-        elif kind in ("appears_in", "published_by") or (kind == "relayed_via" and G.nodes[v]["type"] == "outlet"):
+        elif edge_type in ("appears_in", "published_by") or (
+            edge_type == "relayed_via" and G.nodes[v]["type"] == "outlet"
+        ):
             G.nodes[v]["weight"] += float(weight)
-        elif kind == "about" and G.nodes[v]["type"] == "entity":
+        elif edge_type == "about" and G.nodes[v]["type"] == "entity":
             G.nodes[v]["weight"] += 1.0
 
     for r in sorted(claimed, key=lambda r: (r["who"], r["claim"])):
@@ -193,6 +324,15 @@ def claim_network(store: ClaimStore) -> nx.MultiDiGraph:
         add_edge(r["claim"], r["via"], "relayed_via", r["n"])
     for r in sorted(about, key=lambda r: (r["claim"], r["e"])):
         add_edge(r["claim"], r["e"], "about")
+    for c in contradictions(store):
+        extra: dict[str, Any] = {}
+        if c.kind:
+            extra["kind"] = c.kind
+        if c.reason:
+            extra["reason"] = c.reason
+        if c.confidence is not None:
+            extra["confidence"] = c.confidence
+        add_edge(c.claim_a, c.claim_b, "contradicts", float(max(c.records, 1)), **extra)
 
     log.debug("claim network: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
     return G
