@@ -1,4 +1,4 @@
-"""Exports of the claim store: Turtle, TriG, N-Quads, JSON-LD (RDF) and GraphML (Gephi).
+"""Exports of the claim store: Turtle, TriG, N-Quads, JSON-LD (RDF), GraphML and GEXF (Gephi).
 
 The writers are imported on first use, so that reading :data:`FORMATS` (the ``kg``
 command line does, for its ``--format`` choices) loads neither pyoxigraph nor networkx.
@@ -13,17 +13,23 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from kg.export.dataset import export_nquads, export_trig
-    from kg.export.graphml import export_graphml
+    from kg.export.gexf import export_gexf
+    from kg.export.graphml import export_claimant_graphml, export_graphml
     from kg.export.jsonld import export_jsonld
     from kg.export.turtle import export_turtle
     from kg.store.oxigraph_store import ClaimStore
 
-__all__ = ["export", "export_turtle", "export_graphml", "export_trig", "export_nquads", "export_jsonld", "FORMATS"]
+__all__ = [
+    "export", "export_turtle", "export_graphml", "export_claimant_graphml", "export_gexf", "export_trig",
+    "export_nquads", "export_jsonld", "FORMATS",
+]
 
 #: writer name -> module that defines it
 _MODULES = {
     "export_turtle": "kg.export.turtle",
     "export_graphml": "kg.export.graphml",
+    "export_claimant_graphml": "kg.export.graphml",
+    "export_gexf": "kg.export.gexf",
     "export_trig": "kg.export.dataset",
     "export_nquads": "kg.export.dataset",
     "export_jsonld": "kg.export.jsonld",
@@ -49,6 +55,8 @@ def _writer(name: str) -> Callable[[ClaimStore, Path], Path]:
 FORMATS: dict[str, tuple[str, Callable[[ClaimStore, Path], Path]]] = {
     "turtle": ("claims.ttl", _writer("export_turtle")),
     "graphml": ("claims.graphml", _writer("export_graphml")),
+    "graphml-claimants": ("claimants.graphml", _writer("export_claimant_graphml")),
+    "gexf": ("claims.gexf", _writer("export_gexf")),
     "trig": ("claims.trig", _writer("export_trig")),
     "nquads": ("claims.nq", _writer("export_nquads")),
     "jsonld": ("claims.jsonld", _writer("export_jsonld")),
