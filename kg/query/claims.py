@@ -85,7 +85,7 @@ SELECT DISTINCT ?e ?needle WHERE {
 }
 """
 _TEXT = """
-SELECT ?c ?needle WHERE { ?c schema:text ?t . FILTER(CONTAINS(LCASE(STR(?t)), ?needle)) }
+SELECT ?c ?t ?needle WHERE { ?c schema:text ?t . FILTER(CONTAINS(LCASE(STR(?t)), ?needle)) }
 """
 
 
@@ -131,7 +131,10 @@ def _claims_about(store: ClaimStore, what: str) -> set[NamedNode]:
         for e in _entities_named(store, what)
         for q in ox.quads_for_pattern(None, SCHEMA_NS.mentions, e, DefaultGraph())
     }
-    texts = {NamedNode(r["c"]) for r in store.query(_TEXT, {"needle": what.lower()})}  # type: ignore[union-attr]
+    # a whole-word match: "ISIS" is not in "crisis"
+    word = re.compile(r"(?<!\w)" + re.escape(what.lower()) + r"(?!\w)")
+    rows = store.query(_TEXT, {"needle": what.lower()})
+    texts = {NamedNode(r["c"]) for r in rows if word.search(r["t"].lower())}  # type: ignore[union-attr]
     return claims | {c for c in texts if _is_a(store, c, KG_NS.Claim)}
 
 
@@ -162,8 +165,8 @@ def find_claims(
     """Appearances of claims, ordered by (utterance date or article date), doc id, offset.
 
     ``by``: case-insensitive substring of the claimant's name or any of its aliases.
-    ``about``: case-insensitive substring of a mentioned entity's name or alias, or of
-    the claim's text.  ``since`` / ``until``: inclusive ``YYYY-MM-DD`` bounds on the
+    ``about``: case-insensitive substring of a mentioned entity's name or alias, or
+    whole words of the claim's text.  ``since`` / ``until``: inclusive ``YYYY-MM-DD`` bounds on the
     utterance date (the article date when the utterance date is unknown); undated
     appearances are left out when either is given.  Undated rows sort last.
     """
