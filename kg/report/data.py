@@ -326,42 +326,55 @@ def graph_data(
     return result
 
 
+def _spread(values: list[float]) -> list[float]:
+    """Coordinates in [0, 1], half by value and half by rank: a few far-flung nodes
+    (a long chain, a hub's fringe) then no longer crush everyone else into a corner."""
+    lo, hi = min(values), max(values)
+    order = sorted(range(len(values)), key=lambda i: (values[i], i))
+    rank = [0.0] * len(values)
+    for r, i in enumerate(order):
+        rank[i] = r / max(1, len(values) - 1)
+    return [0.5 * (v - lo) / ((hi - lo) or 1.0) + 0.5 * rank[i] for i, v in enumerate(values)]
+
+
 def _layout(G: nx.Graph) -> dict[str, tuple[float, float]]:
     """Node positions in the canvas, deterministic for a given graph.
 
-    Each connected component is laid out on its own and given a square whose side
-    grows with the square root of its size; the squares are packed in rows, largest
+    Each connected component is laid out on its own (spring layout, fixed seed,
+    spread by :func:`_spread`) in a box of the canvas' shape whose size grows with
+    the square root of the component's; the boxes are packed in rows, largest
     first, and the whole is scaled to the canvas.  (One spring layout of a graph
     with many small components pushes them to the rim and crushes the big one.)
     """
     if G.number_of_nodes() == 0:
         return {}
+    aspect = (WIDTH / (HEIGHT - LEGEND)) ** 0.5
     components = sorted((sorted(c) for c in nx.connected_components(G)), key=lambda c: (-len(c), c[0]))
-    boxes: list[tuple[list[str], dict[str, tuple[float, float]], float]] = []
+    boxes: list[tuple[list[str], dict[str, tuple[float, float]], float, float]] = []
     for nodes in components:
         side = 1.0 + 1.6 * len(nodes) ** 0.5
+        w, h = (side * aspect, side / aspect) if len(nodes) > 3 else (side, side)
         if len(nodes) == 1:
-            boxes.append((nodes, {nodes[0]: (0.5, 0.5)}, side))
+            boxes.append((nodes, {nodes[0]: (0.5, 0.5)}, w, h))
             continue
         # the dense solver ("force") at any size: the sparse one needs SciPy, which kg does not install
         raw = nx.spring_layout(G.subgraph(nodes), seed=LAYOUT_SEED, iterations=150, method="force")
-        xs = [float(p[0]) for p in raw.values()]
-        ys = [float(p[1]) for p in raw.values()]
-        w, h = (max(xs) - min(xs)) or 1.0, (max(ys) - min(ys)) or 1.0
-        boxes.append((nodes, {n: ((float(p[0]) - min(xs)) / w, (float(p[1]) - min(ys)) / h) for n, p in raw.items()}, side))
-    # shelf packing into rows as wide as the canvas' aspect wants
-    area = sum(side * side for _, _, side in boxes)
-    row_width = max(boxes[0][2], (area * WIDTH / HEIGHT) ** 0.5)
+        xs = _spread([float(raw[n][0]) for n in nodes])
+        ys = _spread([float(raw[n][1]) for n in nodes])
+        boxes.append((nodes, {n: (xs[i], ys[i]) for i, n in enumerate(nodes)}, w, h))
+    # shelf packing into rows as wide as the canvas' shape wants
+    area = sum(w * h for _, _, w, h in boxes)
+    row_width = max(boxes[0][2], (area * aspect * aspect) ** 0.5)
     placed: dict[str, tuple[float, float]] = {}
     x = y = row_height = 0.0
-    for nodes, unit, side in boxes:
-        if x > 0 and x + side > row_width * 1.05:
+    for nodes, unit, w, h in boxes:
+        if x > 0 and x + w > row_width * 1.05:
             x, y, row_height = 0.0, y + row_height, 0.0
-        pad = (0.12 if len(nodes) > 3 else 0.3) * side if len(nodes) > 1 else 0.0
+        pad = (0.08 if len(nodes) > 3 else 0.3) * min(w, h) if len(nodes) > 1 else 0.0
         for n, (ux, uy) in unit.items():
-            placed[n] = (x + pad + ux * (side - 2 * pad), y + pad + uy * (side - 2 * pad))
-        x += side
-        row_height = max(row_height, side)
+            placed[n] = (x + pad + ux * (w - 2 * pad), y + pad + uy * (h - 2 * pad))
+        x += w
+        row_height = max(row_height, h)
     xs = [p[0] for p in placed.values()]
     ys = [p[1] for p in placed.values()]
     x0, y0 = min(xs), min(ys)
