@@ -55,6 +55,24 @@ def _load_aliases(path: Path | None):
         _fail(str(exc), 2)
 
 
+def opposites_option(f):
+    return click.option(
+        "--opposites", "opposites_path", type=click.Path(dir_okay=False, path_type=Path), default=None,
+        envvar="KG_OPPOSITES", metavar="FILE",
+        help="Opposite words of your own (env KG_OPPOSITES), one pair a line: 'safe safer | dangerous'; "
+             "added to kg's own (kg/data/opposites.txt).",
+    )(f)
+
+
+def _load_opposites(path: Path | None):
+    from kg.resolve.opposites import OppositesFileError, load_opposites
+
+    try:
+        return load_opposites(path)
+    except OppositesFileError as exc:
+        _fail(str(exc), 2)
+
+
 def input_options(f):
     f = click.option("--date", default=None, metavar="YYYY-MM-DD",
                      help="Date for documents that carry none (plain .txt, stdin).")(f)
@@ -200,6 +218,10 @@ def _print_ingest_summary(report) -> None:
         f"{report.unchanged} unchanged; {report.claims} claims stored; {len(report.problems)} skipped",
         err=True,
     )
+    detection = getattr(report, "detection", None)
+    if detection is not None and not detection.skipped:
+        click.echo(f"{detection.contradictions} contradictions among {detection.claims} claims "
+                   f"(see 'kg contradictions')", err=True)
 
 
 @main.command()
@@ -207,9 +229,10 @@ def _print_ingest_summary(report) -> None:
 @input_options
 @model_option
 @aliases_option
+@opposites_option
 @store_option
 def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, aliases_path: Path | None,
-           store_path: Path) -> None:
+           opposites_path: Path | None, store_path: Path) -> None:
     """Add the documents in PATHS to the store (unchanged documents are skipped).
 
     PATHS are files, folders (read recursively) or - for stdin, in the formats
@@ -219,7 +242,8 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     document changes nothing, a changed one replaces its earlier version. A run
     that is interrupted (Ctrl-C, a crash) keeps every document it finished; run
     it again to do the rest. At the end, entities and claims are resolved across
-    all stored articles (see 'kg resolve').
+    all stored articles (see 'kg resolve') and contradictions detected (see
+    'kg detect').
 
     \b
     Example:
@@ -227,21 +251,24 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     """
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
+    pairs = _load_opposites(opposites_path)
     nlp = _load_nlp(model)
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp, rules)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs)
     _report_problems(report.problems)
     _print_ingest_summary(report)
     sys.exit(EXIT_PARTIAL if report.problems else 0)
 
 
-def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any, rules: Any) -> Any:
+def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any, rules: Any,
+                 pairs: Any = None) -> Any:
     """Ingest PATHS into an open store, with a progress line when stderr is a terminal."""
     from kg.pipeline import ingest as run_ingest
 
     progress = _Progress(sys.stderr.isatty())
     try:
-        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress, aliases=rules)
+        report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress, aliases=rules,
+                            opposites=pairs)
     except KeyboardInterrupt:
         progress.done()
         click.echo("kg: interrupted; every document finished so far is stored; run the same command again "
@@ -258,9 +285,10 @@ def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str,
 @input_options
 @model_option
 @aliases_option
+@opposites_option
 @store_option
 def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
-          aliases_path: Path | None, store_path: Path) -> None:
+          aliases_path: Path | None, opposites_path: Path | None, store_path: Path) -> None:
     """The main job: ingest PATHS, export Turtle + GraphML to --out, print who claimed what when.
 
     \b
@@ -273,9 +301,10 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
 
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
+    pairs = _load_opposites(opposites_path)
     nlp = _load_nlp(model)
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp, rules)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs)
         paths_out = export(store, out_dir)
         rows = [r.to_json() for r in find_claims(store)]
     _report_problems(report.problems)
@@ -461,6 +490,147 @@ def provenance(claim: str, fmt_out: str, store_path: Path) -> None:
         click.echo(f"supported by {s['claimant'] or '(unattributed)'}: {' '.join((s['text'] or '').split())}  [{s['claim']}]")
 
 
+# ----------------------------------------------------------------------------- contradictions / timeline
+def _short_date(value: str | None) -> str:
+    return value or "?"
+
+
+@main.command()
+@opposites_option
+@click.option("--force", is_flag=True, help="Detect again even if nothing changed since the last detection.")
+@click.option("--format", "fmt_out", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@store_option
+def detect(opposites_path: Path | None, force: bool, fmt_out: str, store_path: Path) -> None:
+    """Find contradicting claims in the store (after adding opposite words of your own).
+
+    'kg ingest' and 'kg build' do this at the end of every run. Four kinds:
+    polarity (asserted / negated or denied), numbers (the same count given
+    differently, within three days), opposites (safe / dangerous said of the same
+    thing) and change_of_story (one claimant, both sides, on different days).
+    An opposites file has one pair a line:
+
+    \b
+      safe safer secure | dangerous unsafe        # forms of one pole | of the other
+      win wins won | lose loses lost
+      # a comment
+
+    \b
+    Example:
+      kg detect --opposites my-opposites.txt && kg contradictions
+    """
+    from kg.pipeline import detect as run_detect
+
+    pairs = _load_opposites(opposites_path)
+    with _open_store(store_path) as store:
+        report = run_detect(store, opposites=pairs, force=force)
+    if fmt_out == "json":
+        click.echo(json.dumps(report.to_json()))
+    elif report.skipped:
+        click.echo("up to date: nothing changed since the last detection (--force to redo it)")
+    else:
+        kinds = ", ".join(f"{n} {k}" for k, n in sorted(report.by_kind.items())) or "none"
+        click.echo(f"{report.claims} claims compared: {report.contradictions} contradictions ({kinds}); "
+                   f"+{report.added} / -{report.removed} triples")
+
+
+@main.command()
+@click.option("--about", default=None, metavar="TEXT", help="Either claim mentions this entity or text.")
+@click.option("--by", default=None, metavar="NAME", help="Either claim was made by this claimant.")
+@click.option("--kind", type=click.Choice(["polarity", "numbers", "opposites", "change_of_story"]), default=None,
+              help="Only contradictions of this kind.")
+@click.option("--min-confidence", type=click.FloatRange(0, 1), default=0.0, show_default=True)
+@click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many.")
+@click.option("--format", "fmt_out", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text",
+              show_default=True, help="json: the contract of shared/eval/CONTRACTS.md; csv: one row a pair.")
+@store_option
+def contradictions(about: str | None, by: str | None, kind: str | None, min_confidence: float, limit: int | None,
+                   fmt_out: str, store_path: Path) -> None:
+    """Which claims contradict each other, why, and where each side was said.
+
+    Most confident first. Each contradiction shows its kind, confidence and reason,
+    then both claims: claimant, date, document and offsets, and the sentence.
+
+    \b
+    Examples:
+      kg contradictions --about Kyiv
+      kg contradictions --by Zelensky --kind change_of_story --format json
+    """
+    from kg.output import render_rows
+    from kg.query.contradictions import find_contradictions
+
+    with _open_store(store_path, read_only=True) as store:
+        rows = find_contradictions(store, about=about, by=by, kind=kind, min_confidence=min_confidence, limit=limit)
+    if fmt_out == "json":
+        click.echo(json.dumps([r.to_json() for r in rows], ensure_ascii=False, indent=2))
+    elif fmt_out == "jsonl":
+        for r in rows:
+            click.echo(json.dumps(r.to_json(), ensure_ascii=False))
+    elif fmt_out == "csv":
+        flat = []
+        for r in rows:
+            row: dict[str, Any] = {"kind": r.kind, "confidence": r.confidence, "reason": r.reason}
+            for name, side in (("a", r.a), ("b", r.b)):
+                for key, value in side.__dict__.items():
+                    row[f"{name}_{key}"] = value
+            flat.append(row)
+        click.echo(render_rows(flat, "csv"))
+    else:
+        if not rows:
+            click.echo("no contradictions found", err=True)
+        for i, r in enumerate(rows, start=1):
+            click.echo(f"{i}. {r.kind} ({r.confidence:.2f}): {r.reason}")
+            for label, side in (("A", r.a), ("B", r.b)):
+                where = f"{side.doc_id}:{side.start}-{side.end}" if side.doc_id else "?"
+                click.echo(f"   {label} {_short_date(side.date)}  {side.claimant or '?'}  [{where}]")
+                click.echo(f"     {' '.join((side.sentence or side.text).split())}")
+            click.echo("")
+
+
+@main.command()
+@click.argument("name")
+@click.option("--since", default=None, metavar="YYYY-MM-DD", help="Claims made on or after this day.")
+@click.option("--until", default=None, metavar="YYYY-MM-DD", help="Claims made on or before this day.")
+@click.option("--format", "fmt_out", type=click.Choice(["text", "json", "jsonl", "csv"]), default="text",
+              show_default=True)
+@store_option
+def timeline(name: str, since: str | None, until: str | None, fmt_out: str, store_path: Path) -> None:
+    """Claims by and about NAME in date order, marking where the story changed.
+
+    NAME is any part of an entity's name or alias (any case). 'by' rows are NAME's
+    own claims, 'about' rows what others claimed about NAME. A '*' marks a claim
+    that contradicts NAME's own earlier claim (a change of story); '!' one that
+    another claim contradicts.
+
+    \b
+    Examples:
+      kg timeline Zelensky
+      kg timeline Trump --since 2020-01-01 --format csv
+    """
+    from kg.output import render_rows
+    from kg.query.timeline import timeline as run_timeline
+
+    _check_date(since, "--since")
+    _check_date(until, "--until")
+    with _open_store(store_path, read_only=True) as store:
+        entries = run_timeline(store, name, since=since, until=until)
+    if fmt_out in ("json", "jsonl", "csv"):
+        rows = [e.to_json() for e in entries]
+        if fmt_out == "csv":
+            rows = [{**r, "contradicted_by": " ".join(r["contradicted_by"]), "notes": " | ".join(r["notes"])}
+                    for r in rows]
+        click.echo(json.dumps(rows, ensure_ascii=False, indent=2) if fmt_out == "json" else render_rows(rows, fmt_out))
+        return
+    if not entries:
+        click.echo(f"nothing by or about {name!r} in the store", err=True)
+        return
+    for e in entries:
+        mark = "*" if e.changed else ("!" if e.contradicted_by else " ")
+        who = e.claimant or "?"
+        click.echo(f"{_short_date(e.date)} {mark} {e.role:5s} {who[:28]:28s} {' '.join(e.text.split())}")
+        for note in e.notes:
+            click.echo(f"{'':13s}   {'story changed' if e.changed else 'contradicted'}: {note}")
+
+
 # ----------------------------------------------------------------------------- sparql
 @main.command()
 @click.argument("query", required=False)
@@ -619,6 +789,39 @@ def stats(fmt_out: str, store_path: Path) -> None:
     else:
         for key, value in counts.items():
             click.echo(f"{key:12s} {value}")
+
+
+# ----------------------------------------------------------------------------- report
+@main.command()
+@click.option("--out", "out_path", type=click.Path(dir_okay=False, path_type=Path), default=Path("report.html"),
+              show_default=True, help="The HTML file to write.")
+@click.option("--max-graph-nodes", type=click.IntRange(min=1), default=None, metavar="N",
+              help="Draw at most N nodes of the graph (default 300): the top claimants by claims, "
+                   "those in a contradiction first; the page says when the graph is cut.")
+@store_option
+def report(out_path: Path, max_graph_nodes: int | None, store_path: Path) -> None:
+    """Write one self-contained HTML page about the store: claims, timelines, contradictions, graph.
+
+    The page needs no network: styles, script and data are all inside it. It has
+    the claims table (filter box, sort by date), a timeline per claimant (where
+    their story changed is marked), the contradictions with both sentences side
+    by side, and the graph of claimants, claims and entities (pan, zoom, hover or
+    click a node for its label).
+
+    \b
+    Example:
+      kg report --out report.html && xdg-open report.html
+    """
+    from kg.report import DEFAULT_MAX_GRAPH_NODES, write_report
+
+    if out_path.is_dir():
+        raise click.BadParameter(f"{out_path} is a folder; give a file name", param_hint="--out")
+    with _open_store(store_path, read_only=True) as store:
+        try:
+            written = write_report(store, out_path, max_graph_nodes=max_graph_nodes or DEFAULT_MAX_GRAPH_NODES)
+        except OSError as exc:
+            _fail(f"cannot write {out_path}: {exc.strerror or exc}", 2)
+    click.echo(f"wrote {out_path} ({written.summary()})")
 
 
 if __name__ == "__main__":
