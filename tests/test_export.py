@@ -217,6 +217,8 @@ from kg.cli import main as kg_main  # noqa: E402
 from kg.export import FORMATS, export_jsonld, export_nquads, export_trig  # noqa: E402
 
 RESOLVED_GRAPH = pyoxigraph.NamedNode("https://w3id.org/kg-claims/id/graph/resolved")
+CONTRADICTIONS_GRAPH = pyoxigraph.NamedNode("https://w3id.org/kg-claims/id/graph/contradictions")
+DERIVED = {RESOLVED_GRAPH, CONTRADICTIONS_GRAPH}
 
 
 def _nq_set(quads) -> set[str]:
@@ -249,7 +251,7 @@ def test_trig_and_nquads_read_back_as_the_stores_named_graphs_in_rdflib_and_pyox
     graphs = {g.value for g in store.oxigraph.named_graphs()}
     article_graphs = {graph_iri(d).value for d in store.document_ids()}
     assert len(article_graphs) == 2
-    assert article_graphs <= graphs and graphs - article_graphs <= {RESOLVED_GRAPH.value}
+    assert article_graphs <= graphs and graphs - article_graphs <= {g.value for g in DERIVED}
 
     by_oxigraph = list(pyoxigraph.parse(path=str(path), format=fmt))
     assert all(isinstance(q.graph_name, pyoxigraph.NamedNode) for q in by_oxigraph)  # no default-graph quads
@@ -284,7 +286,7 @@ def test_trig_and_nquads_carry_every_named_graph_not_only_the_articles(store, tm
     for writer, fmt in ((export_trig, pyoxigraph.RdfFormat.TRIG), (export_nquads, pyoxigraph.RdfFormat.N_QUADS)):
         quads = list(pyoxigraph.parse(path=str(writer(store, tmp_path / f"x.{fmt.file_extension}")), format=fmt))
         assert extra in quads
-        assert {q.graph_name for q in quads} == {graph_iri(d) for d in store.document_ids()} | {RESOLVED_GRAPH}
+        assert {q.graph_name for q in quads} == {graph_iri(d) for d in store.document_ids()} | DERIVED
         assert _nq_set(quads) == _nq_set(store.named_graph_quads())
 
 

@@ -125,7 +125,7 @@ def articles_digest(store: ClaimStore) -> str:
 
 _DETECTION_CLAIMS = f"""
 SELECT ?claim (MIN(?text0) AS ?text) (MIN(?stance0) AS ?stance) (MIN(STR(?who0)) AS ?who) (MIN(?name0) AS ?name)
-  (MIN(STR(?date0)) AS ?date) (MIN(?hedge0) AS ?hedge) (MIN(?cue0) AS ?cue)
+  (MIN(STR(?date0)) AS ?date) (MIN(?hedge0) AS ?hedge) (MIN(?cue0) AS ?cue) (MIN(?doc0) AS ?doc_id)
   (GROUP_CONCAT(DISTINCT STR(?m); separator="{_SEP}") AS ?mentions)
 WHERE {{
   GRAPH kgr_graph:resolved {{
@@ -138,6 +138,7 @@ WHERE {{
     OPTIONAL {{ ?claim kg:firstAppearance ?first }}
   }}
   OPTIONAL {{ ?first kg:cueText ?cue0 }}
+  OPTIONAL {{ ?first schema:isPartOf ?article . ?article schema:identifier ?doc0 }}
 }}
 GROUP BY ?claim
 """
@@ -158,5 +159,6 @@ def read_detection_claims(store: ClaimStore) -> list[DetectionClaim]:
             date=r["date"],
             mentions=_split(r["mentions"]),
             hedge=r["hedge"],
+            doc_id=r["doc_id"],
         )
     return [seen[k] for k in sorted(seen)]

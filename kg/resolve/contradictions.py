@@ -94,6 +94,7 @@ class DetectionClaim:
     date: str | None = None  # first seen, YYYY-MM-DD
     mentions: tuple[str, ...] = ()  # entity IRIs the claim is about
     hedge: str | None = None
+    doc_id: str | None = None  # the article of its first appearance
 
 
 @dataclass(frozen=True)
@@ -140,6 +141,7 @@ class ClaimFacts:
     objects: dict[int, frozenset[str]] = field(default_factory=dict)  # pair -> stems just after its word
     stems: frozenset[str] = frozenset()  # content-word stems (see _stem)
     clauses: tuple[Clause, ...] = ()  # polarity is compared clause by clause
+    names: frozenset[str] = frozenset()  # stems of capitalised words inside the content ("Parliament")
     comparable: bool = True  # a proposition (not a question, not too long)
 
     @property
@@ -433,7 +435,21 @@ _FINITE = frozenset("is are was were be been has have had will would did does do
 
 
 def _is_clause(tokens: Sequence[str]) -> bool:
-    return bool(tokens) and (tokens[0] == "that" or any(t in _FINITE or t.endswith("ed") for t in tokens))
+    """Has a verb, as far as words alone tell: "that ...", an auxiliary, a past form or an infinitive."""
+    if not tokens:
+        return False
+    if tokens[0] == "that" or any(t in _FINITE or t.endswith("ed") for t in tokens):
+        return True
+    return any(a == "to" and b not in _STOP for a, b in zip(tokens, tokens[1:]))
+
+
+_NAME = re.compile(r"(?<![.!?\u201c\"]\s)(?<!^)\b([A-Z][a-z\u00E0-\u024F]+(?:[-'][A-Za-z]+)*)")
+
+
+def _names(text: str) -> frozenset[str]:
+    """Stems of capitalised words that do not open a sentence: the names a content mentions."""
+    return frozenset(_stem(m.group(1).lower()) for m in _NAME.finditer(text.strip())
+                     if m.group(1).lower() not in _STOP)
 
 
 def _clauses(text: str) -> tuple[Clause, ...]:
@@ -492,6 +508,7 @@ def analyse(claim: DetectionClaim, opposites: OppositesLexicon = BUILTIN_OPPOSIT
         objects={p: frozenset(objects[p]) for p, s in poles.items() if len(s) == 1},
         stems=frozenset(_stem(w) for w in words if not w.startswith("@")),
         clauses=_clauses(claim.text),
+        names=_names(claim.text),
         comparable=bool(tokens) and not (_QUESTION_WORDS & set(tokens[:3]))
         and not claim.text.rstrip().endswith("?") and claim.stance != "question",
     )
@@ -629,8 +646,8 @@ def _opposed(x: ClaimFacts, y: ClaimFacts, opposites: OppositesLexicon) -> tuple
         return None
     pole_stems = {_stem(w) for w in x.pole_words | y.pole_words}
     shared = (x.stems & y.stems) - pole_stems
-    shared_entities = {w for w in x.words & y.words if w.startswith("@")}
-    if len(shared) < 2 or (not shared_entities and len(shared) < 3):
+    shared_names = {w for w in x.words & y.words if w.startswith("@")} | (x.names & y.names)
+    if len(shared) < 2 or (not shared_names and len(shared) < 3):
         return None
     pair = pairs[0]
     a, b = opposites.pairs[pair]
@@ -652,11 +669,13 @@ def _order(x: ClaimFacts, y: ClaimFacts) -> tuple[ClaimFacts, ClaimFacts]:
 
 
 def _nested(x: ClaimFacts, y: ClaimFacts) -> bool:
-    """One claim's words are a run of the other's: one report inside another, not two claims.
+    """One claim's words are a run of the other's in the same article: one report inside another.
 
     ("I don't believe that this is the end" holds "this is the end", reported by
     the same sentence; the inner one is not a second opinion.)
     """
+    if x.claim.doc_id != y.claim.doc_id:
+        return False
     tx, ty = " ".join(_tokens(x.claim.text)), " ".join(_tokens(y.claim.text))
     return bool(tx and ty) and (tx in ty or ty in tx)
 
