@@ -374,7 +374,8 @@ def resolve(aliases_path: Path | None, force: bool, fmt_out: str, store_path: Pa
     """Resolve entities and claims across all stored articles (after editing an alias file).
 
     'kg ingest' and 'kg build' do this at the end of every run; run it yourself
-    when you change your alias rules. An alias file has one rule a line:
+    when you change your alias rules (contradictions are then detected again). An
+    alias file has one rule a line:
 
     \b
       Volodymyr Zelensky = Zelenskyy = Zelenskiy   # one entity, shown as the first name
@@ -389,11 +390,13 @@ def resolve(aliases_path: Path | None, force: bool, fmt_out: str, store_path: Pa
     Example:
       kg resolve --aliases my-aliases.txt
     """
+    from kg.pipeline import detect as run_detect
     from kg.pipeline import resolve as run_resolve
 
     rules = _load_aliases(aliases_path)
     with _open_store(store_path) as store:
         report = run_resolve(store, aliases=rules, force=force)
+        detection = run_detect(store)  # claims may have changed: their contradictions too
     if fmt_out == "json":
         click.echo(json.dumps(report.to_json()))
     elif report.skipped:
@@ -401,6 +404,8 @@ def resolve(aliases_path: Path | None, force: bool, fmt_out: str, store_path: Pa
     else:
         click.echo(f"{report.mentions} names -> {report.entities} entities; {report.appearances} appearances -> "
                    f"{report.claims} claims (+{report.added} / -{report.removed} triples)")
+        if not detection.skipped:
+            click.echo(f"{detection.contradictions} contradictions (see 'kg contradictions')")
 
 
 @main.command()

@@ -14,7 +14,7 @@ from click.testing import CliRunner
 from pyoxigraph import Literal, NamedNode, Quad, Store, Variable
 
 from kg.build.examples import example_records
-from kg.build.namespaces import KG_NS, KGR, RDF_TYPE
+from kg.build.namespaces import KG_NS, KGR, RDF_TYPE, XSD_NS
 from kg.build.rdf import Run
 from kg.cli import main
 from kg.pipeline import store_claims
@@ -147,8 +147,7 @@ def test_quoted_by_outlet_counts_claimants_per_publishing_and_relaying_outlet(st
 
 
 def test_contradictions_is_empty_until_claims_are_linked_by_kg_contradicts(store):
-    assert run_query(store, "contradictions", {}) == []
-    assert "detector is built yet" in load_query("contradictions").description
+    assert run_query(store, "contradictions", {}) == []  # detection finds none in these claims
 
 
 def test_contradictions_lists_linked_claims_with_the_reason_when_one_is_recorded(tmp_path):
@@ -163,7 +162,8 @@ def test_contradictions_lists_linked_claims_with_the_reason_when_one_is_recorded
             (reason, RDF_TYPE, KG_NS.Contradiction),
             (reason, KG_NS.claimA, leave),
             (reason, KG_NS.claimB, safe),
-            (reason, KG_NS.kind, Literal("safety")),
+            (reason, KG_NS.kind, Literal("opposites")),
+            (reason, KG_NS.confidence, Literal("0.70", datatype=XSD_NS.decimal)),
             (reason, KG_NS.reason, Literal("leave now vs. safer than Los Angeles")),
             (leave, KG_NS.contradicts, calm),  # no reason node
         ]
@@ -173,7 +173,8 @@ def test_contradictions_lists_linked_claims_with_the_reason_when_one_is_recorded
     assert len(rows) == 2
     assert by_b[KYIV_SAFER]["claimant_a"] == "Jen Psaki"
     assert by_b[KYIV_SAFER]["claimant_b"] == "source close to Volodymyr Zelensky"
-    assert (by_b[KYIV_SAFER]["kind"], by_b[KYIV_SAFER]["why"]) == ("safety", "leave now vs. safer than Los Angeles")
+    assert (by_b[KYIV_SAFER]["kind"], by_b[KYIV_SAFER]["why"]) == ("opposites", "leave now vs. safer than Los Angeles")
+    assert float(by_b[KYIV_SAFER]["confidence"]) == 0.7
     assert (by_b["The capital is calm"]["kind"], by_b["The capital is calm"]["why"]) == (None, None)
 
 

@@ -12,6 +12,7 @@ from click.testing import CliRunner
 
 from kg.cli import main
 from kg.pipeline import detect, ingest
+from kg.query.canned import run_query
 from kg.query.contradictions import find_contradictions
 from kg.query.timeline import timeline
 from kg.resolve.contradictions import (
@@ -252,7 +253,11 @@ def test_on_real_articles_every_flagged_pair_is_a_gold_contradiction(wikinews_st
 
     with ClaimStore.open(wikinews_store, read_only=True) as store:
         rows = find_contradictions(store)
+        canned = run_query(store, "contradictions", {})
     assert rows, "no contradiction found in the gold articles"
+    # the canned SPARQL query sees the same pairs, each with its kind, confidence and reason
+    assert sorted((r["a"], r["b"], r["kind"]) for r in canned) == sorted((c.a.claim, c.b.claim, c.kind) for c in rows)
+    assert all(r["why"] and 0 < float(r["confidence"]) < 1 for r in canned)
     found = set()
     for row in rows:
         g = gold_of(row)

@@ -141,6 +141,42 @@ def test_first_appearance_of_another_claim_fails_naming_the_appearance(seed_grap
     assert any("kg:firstAppearance" in v["Message"] for v in violations)
 
 
+def _with_contradiction(graph: rdflib.Graph, **override) -> tuple[rdflib.Graph, rdflib.URIRef]:
+    """A copy of ``graph`` with a kg:Contradiction between its first two claims, as detection writes it."""
+    out = _copy(graph)
+    a, b = sorted(out.subjects(RDF.type, KG.Claim))[:2]
+    node = rdflib.URIRef("https://w3id.org/kg-claims/id/contradiction/test")
+    values = {
+        KG.claimA: a, KG.claimB: b, KG.kind: Literal("polarity"), KG.basis: Literal("polarity"),
+        KG.confidence: Literal("0.80", datatype=rdflib.XSD.decimal), KG.reason: Literal("A says so; B says not."),
+    }
+    values.update({KG[k]: v for k, v in override.items()})
+    out.add((node, RDF.type, KG.Contradiction))
+    out.add((a, KG.contradicts, b))
+    for p, o in values.items():
+        out.add((node, p, o))
+    return out, node
+
+
+def test_a_contradiction_as_detection_writes_it_conforms(seed_graph):
+    graph, _node = _with_contradiction(seed_graph)
+    conforms, report = validate_graph(graph)
+    assert conforms, report
+
+
+@pytest.mark.parametrize(
+    "override",
+    [{"kind": Literal("maybe")}, {"confidence": Literal("1.5", datatype=rdflib.XSD.decimal)},
+     {"claimB": rdflib.URIRef("https://w3id.org/kg-claims/id/entity/nobody")}],
+    ids=["unknown-kind", "confidence-above-one", "claim-b-not-a-claim"],
+)
+def test_a_malformed_contradiction_fails_naming_it(seed_graph, override):
+    graph, node = _with_contradiction(seed_graph, **override)
+    conforms, report = validate_graph(graph)
+    assert not conforms
+    assert {v["Focus Node"] for v in _violations(report)} == {f"<{node}>"}
+
+
 def test_ill_typed_date_fails(seed_graph):
     graph = _copy(seed_graph)
     article = sorted(graph.subjects(RDF.type, SCHEMA.NewsArticle))[0]
