@@ -145,8 +145,8 @@ def test_the_same_claimant_saying_both_on_different_days_is_a_change_of_story():
 
 
 def test_users_extend_the_opposites_with_a_file_of_their_own(tmp_path):
-    a = claim("the bridge over the river is passable for trucks", "Mayor")
-    b = claim("the bridge over the river is impassable for trucks", "Army")
+    a = claim("the Antonivskyi bridge over the Dnipro is passable for trucks", "Mayor")
+    b = claim("the Antonivskyi bridge over the Dnipro is impassable for trucks", "Army")
     assert kinds(a, b) == []
     extra = tmp_path / "opposites.txt"
     extra.write_text("# roads\npassable | impassable blocked\n", "utf-8")

@@ -72,6 +72,9 @@ JUDGE_THRESHOLD = 0.9
 _STEM = 6
 #: an opposite word is said of the content words up to this many words before it
 _SUBJECT_WINDOW = 5
+#: words before an opposite word that are not what it is said of ("expected to rise")
+_NOT_SUBJECTS = frozenset("expected expect expects likely unlikely set continue continued continues seen forecast "
+                          "forecasts projected predicted due going begin began start started pct percent cent".split())
 #: ... and of what follows it, up to this many words in the same clause ("win the nomination")
 _OBJECT_WINDOW = 3
 #: claims mentioning more than this many words are too long to compare as one proposition
@@ -107,6 +110,9 @@ class Quantity:
     modifiers: frozenset[str]  # words before the head ("russian")
     text: str  # as written: "2,800 Russian soldiers"
     roles: frozenset[str] = frozenset()  # what happened to them, from the words around: "dead", "injured"
+    left: frozenset[str] = frozenset()  # stems of the content words just before it, in its clause ("sales")
+    left_names: frozenset[str] = frozenset()  # ... of those, the capitalised ones ("ford")
+    self_ref: bool = False  # a pronoun ("its sales") is the figure's subject: the claimant's own figure
 
     def overlaps(self, other: Quantity) -> bool:
         low, high = max(self.low, other.low), min(self.high, other.high)
@@ -124,6 +130,7 @@ class Clause:
     words: frozenset[str]
     negated: bool
     figures: frozenset[str]  # its figures as written
+    self_ref: bool = False  # a pronoun is its subject ("it has not filed"): about the claimant itself
 
 
 @dataclass
@@ -164,14 +171,15 @@ class Contradiction:
 # ---------------------------------------------------------------------------- words
 
 _WORD = re.compile(r"[A-Za-z0-9\u00C0-\u024F]+(?:[-'\u2019][A-Za-z0-9\u00C0-\u024F]+)*")
-_NEGATIONS = frozenset("not no never nobody nothing none neither nor cannot without".split())
+_NEGATIONS = frozenset("not no never nobody nothing neither nor cannot without".split())
 _CONTRACTIONS = re.compile(r"(\w+)(?:n['\u2019]t)\b", re.IGNORECASE)
 _IRREGULAR_NT = {"wo": "will", "ca": "can", "sha": "shall", "ai": "is"}
 #: reported speech shifts tenses ("have" -> "had"): compare the words unshifted
 _BACKSHIFT = {"had": "have", "has": "have", "was": "is", "were": "are", "would": "will", "could": "can",
               "might": "may", "should": "shall", "am": "is"}
 #: negation-bearing words that are not a negation of the claim ("not only", "no doubt")
-_NOT_NEGATING = (("not", "only"), ("no", "doubt"), ("not", "just"), ("nothing", "but"), ("no", "longer"))
+_NOT_NEGATING = (("not", "only"), ("no", "doubt"), ("not", "just"), ("nothing", "but"), ("no", "longer"),
+                 ("not", "forget"), ("never", "forget"))
 #: cue words whose report denies the content ("X denied that ...")
 DENIAL_CUES = frozenset(
     "deny denies denied denying denial denials dispute disputes disputed disputing refute refutes refuted "
@@ -218,6 +226,7 @@ def _negations(tokens: Sequence[str]) -> int:
 # ---------------------------------------------------------------------------- figures
 
 _SCALES = {"thousand": 1e3, "million": 1e6, "billion": 1e9, "trillion": 1e12, "bn": 1e9, "mn": 1e6, "m": 1e6,
+           "mln": 1e6, "bln": 1e9,
            "k": 1e3, "hundred": 1e2}
 _SMALL = {w: i for i, w in enumerate(
     "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen fifteen sixteen "
@@ -232,6 +241,7 @@ _UPPER_BOUND = ("up to", "less than", "fewer than", "under", "below", "at most",
 _APPROX = ("about", "around", "nearly", "almost", "approximately", "roughly", "close to", "an estimated",
            "estimated", "some")
 _CURRENCY = {"$": "$", "us$": "$", "€": "€", "£": "£", "dollars": "$", "dollar": "$", "euros": "€", "euro": "€",
+             "dlrs": "$", "dlr": "$", "stg": "£", "yen": "¥",
              "pounds": "£", "usd": "$", "eur": "€", "gbp": "£"}
 _NOT_COUNTED = frozenset(
     "year years month months week weeks day days hour hours minute minutes second seconds am pm a.m p.m "
@@ -243,8 +253,8 @@ _NUMBER = re.compile(
     + r")\s+)?"
     r"(?P<cur>US\$|[$€£])?\s?"
     r"(?P<num>(?<![\w.,:/-])\d{1,3}(?:,\d{3})+(?:\.\d+)?(?![\d:/])|(?<![\w.,:/-])\d+(?:\.\d+)?(?![\d:/,]\d))"
-    r"(?:\s?(?P<scale>thousand|million|billion|trillion|hundred|bn|mn|m|k)\b)?"
-    r"(?:\s?(?P<pct>%|percent\b|per cent\b))?",
+    r"(?:\s?(?P<scale>thousand|million|billion|trillion|hundred|bn|mn|mln|bln|m|k)\b)?"
+    r"(?:\s?(?P<pct>%|percent\b|per cent\b|pct\b))?",
     re.IGNORECASE,
 )
 _VAGUE_RE = re.compile(r"\b(?P<vague>tens of thousands|hundreds of thousands|dozens|hundreds|thousands|millions|billions)"
@@ -256,6 +266,8 @@ _WORD_NUMBER = re.compile(r"\b(?P<qual>(?:" + "|".join(sorted(set(_LOWER_BOUND +
 #: "300 delegates fewer than", "5% more": a difference between figures, not a figure
 _COMPARATIVE = re.compile(r"(?:\s*[\w.%-]+){0,3}?\s+(?:fewer|more|less|higher|lower|ahead|behind|short)\b"
                           r"(?:\s+than\b)?", re.IGNORECASE)
+_NOT_THINGS = frozenset("rose fell grew rise fall rises falls was were is are said says compared versus against "
+                        "period".split())
 _PLURALS = frozenset("people children men women police personnel staff cattle sheep fish aircraft".split())
 _THING = re.compile(r"\s*([A-Za-z][A-Za-z.\-'\u2019]*)")
 
@@ -291,8 +303,8 @@ def _counted(text: str, end: int) -> tuple[str, frozenset[str], int] | None:
     at = next((i for i, w in enumerate(words) if w in _PLURALS or len(w) > 3 and w.endswith("s")
                and not w.endswith("ss")), len(words) - 1)
     head = _norm(words[at])
-    if head in _NOT_COUNTED:
-        return None
+    if head in _NOT_COUNTED or head in _NOT_THINGS or head.endswith("ed"):
+        return None  # "21,177 compared with", "28 period rose": a verb, not what is counted
     return head, frozenset(_norm(w) for w in words[:at]), ends[at]
 
 
@@ -316,6 +328,28 @@ def _roles(text: str, start: int, stop: int) -> frozenset[str]:
     after_text = _CLAUSE_BREAK.split(text[stop : stop + 60])[0]
     words = _tokens(before_text)[-2:] + _tokens(text[start:stop]) + _tokens(after_text)[:_ROLE_WINDOW]
     return frozenset(r for r in map(_role, words) if r)
+
+
+_LEFT_WINDOW = 6
+#: a sentence ends at ; : ( ) or a full stop that does not close an abbreviation ("U.S.")
+_SENTENCE_BREAK = re.compile(r"[;:()]|(?<![A-Z])\.\s|\bbut\b")
+#: units that measure anything (money, shares, weight): a figure in one is the same quantity only
+#: when the same name stands just before both ("Ford's sales rose 29 pct" / "Ford's sales rose 20 pct")
+GENERIC_UNITS = frozenset("% $ € £ ¥ cent share point tonne ton barrel ounce bushel mark franc unit vote "
+                          "stock lot contract".split())
+
+
+def _left(text: str, start: int) -> tuple[frozenset[str], frozenset[str], bool]:
+    """Stems of the content words (and of the capitalised ones) up to six words before a figure, in
+    its clause, and whether a pronoun is the clause's subject."""
+    sentence = _SENTENCE_BREAK.split(text[max(0, start - 300) : start])[-1]
+    clause = re.split(r"\band\b|\bbut\b|\bwhile\b|,", sentence)[-1]
+    words = [m.group(0) for m in _WORD.finditer(clause)][-_LEFT_WINDOW:]
+    stems = {_stem(w.lower()) for w in words if w.lower() not in _STOP and not w.isdigit()}
+    opener = next((m.group(0) for m in _WORD.finditer(sentence)), None)  # "Year-to-date sales ...": no name
+    names = {_stem(w.lower()) for w in words if w[:1].isupper() and w.lower() not in _STOP and w is not opener
+             and w != opener and len(w) > 2 and w.lower() not in _NOT_COUNTED and w.lower() not in _NOT_NAMES}
+    return frozenset(stems), frozenset(names), _self_subject(sentence)
 
 
 def _role(word: str) -> str | None:
@@ -380,7 +414,8 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         low, high = _bounds(value, m.group("qual"))
         begin = m.start("cur") if cur else m.start("num")
-        out.append(Quantity(low, high, unit, mods, text[begin:stop].strip(), _roles(text, begin, stop)))
+        out.append(Quantity(low, high, unit, mods, text[begin:stop].strip(), _roles(text, begin, stop),
+                            *_left(text, m.start())))
         taken.append((m.start(), m.end()))
     for m in _VAGUE_RE.finditer(text):
         counted = _counted(text, m.end())
@@ -388,7 +423,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         low, high = _VAGUE[m.group("vague").lower()]
         out.append(Quantity(float(low), float(high), counted[0], counted[1], text[m.start() : counted[2]],
-                            _roles(text, m.start(), counted[2])))
+                            _roles(text, m.start(), counted[2]), *_left(text, m.start())))
     for m in _WORD_NUMBER.finditer(text):
         if any(s <= m.start("word") < e for s, e in taken):
             continue
@@ -400,7 +435,7 @@ def find_quantities(text: str) -> list[Quantity]:
             continue
         low, high = _bounds(value, m.group("qual"))
         out.append(Quantity(low, high, counted[0], counted[1], text[m.start("word") : counted[2]].strip(),
-                            _roles(text, m.start("word"), counted[2])))
+                            _roles(text, m.start("word"), counted[2]), *_left(text, m.start())))
     return out
 
 
@@ -434,22 +469,61 @@ _FINITE = frozenset("is are was were be been has have had will would did does do
                     "shall should".split())
 
 
-def _is_clause(tokens: Sequence[str]) -> bool:
-    """Has a verb, as far as words alone tell: "that ...", an auxiliary, a past form or an infinitive."""
+def _is_clause(tokens: Sequence[str], raw: Sequence[str] | None = None) -> bool:
+    """Has a verb, as far as words alone tell: "that ...", an auxiliary, a past form ("filed", not
+    "United") or an infinitive.  ``raw``: the same words as written, for their case."""
     if not tokens:
         return False
-    if tokens[0] == "that" or any(t in _FINITE or t.endswith("ed") for t in tokens):
+    written = raw if raw is not None and len(raw) == len(tokens) else tokens
+    if tokens[0] == "that" or any(t in _FINITE or (t.endswith("ed") and w.islower() and len(t) > 3)
+                                  for t, w in zip(tokens, written)):
         return True
     return any(a == "to" and b not in _STOP for a, b in zip(tokens, tokens[1:]))
 
 
-_NAME = re.compile(r"(?<![.!?\u201c\"]\s)(?<!^)\b([A-Z][a-z\u00E0-\u024F]+(?:[-'][A-Za-z]+)*)")
+_NAME = re.compile(r"(?<![.!?\u201c\"]\s)\b([A-Z][a-z\u00E0-\u024F]+(?:[-'][A-Za-z]+)*)")
+
+
+#: capitalised words that name no subject of their own: corporate suffixes, months, days
+_NOT_NAMES = frozenset("inc corp co ltd plc llc group company corporation holdings sa ag nv class series common "
+                       "preferred".split())
 
 
 def _names(text: str) -> frozenset[str]:
     """Stems of capitalised words that do not open a sentence: the names a content mentions."""
-    return frozenset(_stem(m.group(1).lower()) for m in _NAME.finditer(text.strip())
-                     if m.group(1).lower() not in _STOP)
+    return frozenset(_stem(w) for w in (m.group(1).lower() for m in _NAME.finditer(text.strip()))
+                     if w not in _STOP and w not in _NOT_NAMES and w not in _NOT_COUNTED and w not in _PERIOD_WORDS)
+
+
+#: pronouns whose referent is the claimant itself in most reports ("it said its sales rose")
+_SELF = frozenset("i me my we our ours us it its they their he his she her".split())
+
+
+def _self_subject(before: str) -> bool:
+    """Does a pronoun stand before any name in ``before`` (a clause up to a word)?  Then the
+    clause is most likely about the claimant itself ("its sales rose 5 pct")."""
+    first = _WORD.search(before)
+    if first and first.group(0).lower() in _FINITE | {"not"}:
+        return True  # no subject at all: "has not, as yet, filed a plan" is the claimant's own
+    for m in _WORD.finditer(before):
+        w = m.group(0)
+        if w.lower() in _SELF and (not w.isupper() or w == "I"):  # "US" is a country, not "us"
+            return True
+        if w[:1].isupper() and m.start() > 0 and w.lower() not in _STOP and w.lower() not in _NOT_COUNTED:
+            return False
+    return False
+
+
+_YEAR = re.compile(r"\b(1[89]\d\d|20\d\d)\b")
+_PERIOD_WORDS = frozenset("january february march april june july august september october november december "
+                          "monday tuesday wednesday thursday friday saturday sunday quarter half week weekend month "
+                          "months year years today yesterday tomorrow".split())
+
+
+def _period(text: str) -> frozenset[str]:
+    """The time words of a content ("january", "quarter", "1986"): figures of other periods differ."""
+    words = {w for w in _tokens(text) if w in _PERIOD_WORDS}
+    return frozenset(words | set(_YEAR.findall(text)))
 
 
 def _clauses(text: str) -> tuple[Clause, ...]:
@@ -460,12 +534,16 @@ def _clauses(text: str) -> tuple[Clause, ...]:
         if tokens and tokens[0] == "that":
             tokens = tokens[1:]
         words = _content_words(tokens)
+        raw = [w for w in _WORD.findall(_CONTRACTIONS.sub(lambda m: f"{m.group(1)} not", part))]
+        if tokens and tokens[0] == "to":
+            continue  # "[declined] to comment on ...": what the cue does, not a proposition
         # a clause with no verb has no truth value; one with "rejected", "cancelled" has
         # a polarity the words cannot tell ("rejected" agrees with "did not ratify")
-        if len(words) < 2 or not _is_clause(tokens) or _implicit_negations(tokens):
+        if len(words) < 2 or not _is_clause(tokens, raw if raw[:1] != ["that"] or tokens[:1] == ["that"] else None) \
+                or _implicit_negations(tokens):
             continue
         out.append(Clause(part.strip(), words, _negations(tokens) % 2 == 1,
-                          frozenset(q.text for q in find_quantities(part))))
+                          frozenset(q.text for q in find_quantities(part)), _self_subject(part)))
     return tuple(out)
 
 
@@ -487,7 +565,7 @@ def analyse(claim: DetectionClaim, opposites: OppositesLexicon = BUILTIN_OPPOSIT
                 pole_words.update(form)
                 # what the word is said of: the content words just before it ("prorogation was unlawful")
                 before = [t for t in tokens[max(0, i - _SUBJECT_WINDOW) : i] if t not in _STOP and t not in _NEGATIONS
-                          and not t.isdigit()]
+                          and not t.isdigit() and t not in _NOT_SUBJECTS and not t.endswith("ly")]
                 subjects[pair].update(_stem(t) for t in before[-2:])
                 after = _CLAUSE_BREAK.split(" ".join(tokens[i + len(form) : i + len(form) + _OBJECT_WINDOW]))[0]
                 objects[pair].update(_stem(t) for t in after.split() if t not in _STOP and t not in _NEGATIONS)
@@ -567,7 +645,8 @@ _NOT_A_NAME = frozenset("i you he she it we they that this these those there who
 
 
 def _named(name: str) -> bool:
-    return name.strip().lower() not in _NOT_A_NAME
+    words = name.strip().lower().split()
+    return bool(words) and words[0] not in _NOT_A_NAME
 
 
 def _who(c: DetectionClaim) -> str:
@@ -581,6 +660,12 @@ def _quote(text: str, limit: int = 90) -> str:
     return "\u201c" + (text if len(text) <= limit else text[: limit - 1].rstrip() + "\u2026") + "\u201d"
 
 
+def _names_claimant(text: str, c: DetectionClaim) -> bool:
+    """Does ``text`` name claimant ``c`` (one of the proper words of its name)?"""
+    own = {_stem(w) for w in c.claimant_name.lower().split() if w not in _STOP and w not in _NOT_NAMES}
+    return bool(own & _names(text))
+
+
 def _polarity(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     """A clause of one claim says what a clause of the other says, negated or denied."""
     if not (x.comparable and y.comparable) or any(x.poles[p] != y.poles[p] for p in x.poles.keys() & y.poles.keys()):
@@ -590,6 +675,10 @@ def _polarity(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
         for cy in y.clauses:
             if (cx.negated != x.denied) == (cy.negated != y.denied) or cx.figures != cy.figures:
                 continue
+            if x.claim.claimant != y.claim.claimant and (
+                (cx.self_ref and not _names_claimant(cy.text, x.claim)) or (cy.self_ref and not _names_claimant(cx.text, y.claim))
+            ):
+                continue  # "it filed" / "it has not filed": two claimants, each about itself
             j = _jaccard(cx.words, cy.words)
             if j >= POLARITY_NEAR and len(cx.words & cy.words) >= 2 and (best is None or j > best[0]):
                 best = (j, cx, cy)
@@ -604,9 +693,29 @@ def _polarity(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     return confidence, reason
 
 
+def _same_quantity(qx: Quantity, qy: Quantity, x: ClaimFacts, y: ClaimFacts) -> bool:
+    """Are two figures of one unit a count of the same thing?  (Different things are the rule.)"""
+    if qx.unit != qy.unit:
+        return False
+    if qx.modifiers and qy.modifiers and not qx.modifiers & qy.modifiers:
+        return False  # Russian soldiers / Ukrainian soldiers
+    if qx.roles and qy.roles and not qx.roles & qy.roles:
+        return False  # killed / injured
+    if qx.self_ref or qy.self_ref:
+        return False  # "its sales": each claimant's own figure
+    if qx.unit in GENERIC_UNITS:
+        # money, percentages, tonnes: only with the same name right before both figures
+        return bool(qx.left_names & qy.left_names) and bool((qx.left & qy.left) - qx.left_names)
+    # counted things: both claims name the same subject, and the figures share a word around them
+    names = (x.names & y.names) | {w for w in x.words & y.words if w.startswith("@")}
+    return bool(names) and bool((qx.modifiers & qy.modifiers) or (qx.left & qy.left))
+
+
 def _figures(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     if not (x.quantities and y.quantities) or x.polarity != y.polarity:
         return None
+    if x.claim.claimant == y.claim.claimant:
+        return None  # one source's figure that changes from day to day is an update, not a U-turn
     days = _days(x.claim.date, y.claim.date)
     if days is None or days > NUMBER_WINDOW_DAYS:
         return None
@@ -615,17 +724,15 @@ def _figures(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     j = _jaccard(cx, cy)
     if j < NUMBER_CONTEXT_NEAR or len(cx & cy) < 2:
         return None
-    for qx in x.quantities:
-        same = [qy for qy in y.quantities if qy.unit == qx.unit
-                and (not qx.modifiers or not qy.modifiers or qx.modifiers & qy.modifiers)]
-        if not same:
-            continue
-        same = [qy for qy in same if not (qx.roles and qy.roles) or qx.roles & qy.roles]
-        if not same:
-            continue  # "12 killed" and "30 injured" are two figures, not two versions of one
-        if any(qx.overlaps(qy) for qy in same):
-            continue  # the same figure is given (perhaps beside others): no disagreement on it
-        qy = same[0]
+    px, py = _period(x.claim.text), _period(y.claim.text)
+    if px and py and px != py:
+        return None  # "in 1986" / "in January": figures of different periods
+    if {q.low for q in x.quantities if q.low == q.high} & {q.low for q in y.quantities if q.low == q.high}:
+        return None  # one figure in both ("25 planes from Airbus, 15 from Boeing" / "15 planes from Boeing")
+    pairs = [(qx, qy) for qx in x.quantities for qy in y.quantities if _same_quantity(qx, qy, x, y)]
+    if not pairs or any(qx.overlaps(qy) for qx, qy in pairs):
+        return None  # no figure of one thing on both sides, or one figure both give
+    for qx, qy in pairs[:1]:
         vague = any(math.isinf(q.high) or q.low != q.high for q in (qx, qy))
         confidence = 0.6 + 0.3 * j - (0.15 if vague else 0.0) - (0.1 if (x.claim.hedge or y.claim.hedge) else 0.0)
         thing = "%" if qx.unit == "%" else qx.unit
@@ -647,8 +754,8 @@ def _opposed(x: ClaimFacts, y: ClaimFacts, opposites: OppositesLexicon) -> tuple
     pole_stems = {_stem(w) for w in x.pole_words | y.pole_words}
     shared = (x.stems & y.stems) - pole_stems
     shared_names = {w for w in x.words & y.words if w.startswith("@")} | (x.names & y.names)
-    if len(shared) < 2 or (not shared_names and len(shared) < 3):
-        return None
+    if len(shared) < 2 or not shared_names:
+        return None  # about the same named subject only: "sales rose" / "sales fell" of two firms differ
     pair = pairs[0]
     a, b = opposites.pairs[pair]
     said_x = " ".join((a if x.poles[pair] == 0 else b)[0])
@@ -705,13 +812,14 @@ def candidate_pairs(facts: dict[str, ClaimFacts]) -> set[tuple[str, str]]:
     clauses = {f"{k}\u001f{i}": c.words for k, f in comparable.items() for i, c in enumerate(f.clauses)}
     for a, b, _ in similar_pairs(clauses, POLARITY_NEAR):
         add(a.split("\u001f", 1)[0], b.split("\u001f", 1)[0])
-    by_unit: dict[str, list[tuple[int, str]]] = defaultdict(list)
+    # numbers: figures of one unit, said of one name, first seen within the window
+    by_unit: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for k, f in facts.items():
         day = _ordinal(f.claim.date)
         if day is None:
             continue
-        for unit in {q.unit for q in f.quantities}:
-            by_unit[unit].append((day, k))
+        for key in _figure_keys(f):
+            by_unit[key].append((day, k))
     for dated in by_unit.values():
         dated.sort()
         start = 0
@@ -720,16 +828,33 @@ def candidate_pairs(facts: dict[str, ClaimFacts]) -> set[tuple[str, str]]:
                 start += 1
             for _, other in dated[start:i]:
                 add(other, k)
-    by_subject: dict[tuple[int, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
+    # opposites: the two poles of a pair, said of one word, in claims naming one subject
+    by_subject: dict[tuple[int, str, str], tuple[list[str], list[str]]] = defaultdict(lambda: ([], []))
     for k, f in comparable.items():
+        names = f.names | {w for w in f.words if w.startswith("@")}
         for pair, pole in f.poles.items():
             for stem in f.subjects[pair]:
-                by_subject[(pair, stem)][pole].append(k)
+                for name in names:
+                    by_subject[(pair, stem, name)][pole].append(k)
     for left, right in by_subject.values():
         for a in left:
             for b in right:
                 add(a, b)
     return out
+
+
+def _figure_keys(f: ClaimFacts) -> set[tuple[str, str]]:
+    """(unit, name) keys under which a claim's figures can meet another's (see :func:`_same_quantity`)."""
+    keys: set[tuple[str, str]] = set()
+    names = f.names | {w for w in f.words if w.startswith("@")}
+    for q in f.quantities:
+        if q.self_ref:
+            continue
+        if q.unit in GENERIC_UNITS:
+            keys.update((q.unit, n) for n in q.left_names)
+        else:
+            keys.update((q.unit, n) for n in names)
+    return keys
 
 
 def _ordinal(day: str | None) -> int | None:
@@ -761,7 +886,8 @@ def detect_contradictions(
         x, y = _order(facts[ka], facts[kb])
         if _nested(x, y):
             continue
-        same_claimant = x.claim.claimant == y.claim.claimant
+        # one source, twice: a claimant with a proper name ("economists" in two articles are two groups)
+        same_claimant = x.claim.claimant == y.claim.claimant and any(ch.isupper() for ch in x.claim.claimant_name)
         days = _days(x.claim.date, y.claim.date)
         if same_claimant and not days:
             continue
