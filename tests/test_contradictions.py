@@ -123,6 +123,21 @@ def test_figures_that_may_both_hold_are_not_flagged():
                  claim("30 people were injured in the flooding in the northern province", "Red Cross")) == []
 
 
+def test_each_firm_reporting_its_own_figures_is_not_a_disagreement():
+    # business news: every claimant reports its own sales, filings, dividends
+    assert kinds(claim("its sales for February rose 33 pct to 67.4 mln dlrs", "Acme Stores Inc"),
+                 claim("its sales for February rose 7.6 pct to 120.2 mln dlrs", "Bolt Retail Corp")) == []
+    assert kinds(claim("it filed with the Securities and Exchange Commission for an offering of 300 mln dlrs", "Acme"),
+                 claim("it filed with the Securities and Exchange Commission for an offering of 75 mln dlrs", "Bolt")) == []
+    assert kinds(claim("February car sales fell 17.8 pct from a year ago", "Acme Motors"),
+                 claim("February car sales rose 26.2 pct from a year ago", "Bolt Motors")) == []
+    assert kinds(claim("it filed a plan of reorganization in a federal court", "Acme"),
+                 claim("has not, as yet, filed a plan of reorganization", "Bolt")) == []
+    # but the same named thing given two figures is
+    assert kinds(claim("Acme's February sales rose 33 pct to 67.4 mln dlrs", "Analyst A"),
+                 claim("Acme's February sales rose 7.6 pct to 54.5 mln dlrs", "Analyst B")) == [("numbers", "numbers")]
+
+
 def test_opposite_words_said_of_the_same_subject_contradict_and_a_negated_one_agrees():
     a = claim("Kyiv is safe for foreign diplomats this week", "Zelensky aide")
     b = claim("Kyiv is dangerous for foreign diplomats this week", "State Department")

@@ -346,8 +346,13 @@ def _left(text: str, start: int) -> tuple[frozenset[str], frozenset[str], bool]:
     clause = re.split(r"\band\b|\bbut\b|\bwhile\b|,", sentence)[-1]
     words = [m.group(0) for m in _WORD.finditer(clause)][-_LEFT_WINDOW:]
     stems = {_stem(w.lower()) for w in words if w.lower() not in _STOP and not w.isdigit()}
-    opener = next((m.group(0) for m in _WORD.finditer(sentence)), None)  # "Year-to-date sales ...": no name
-    names = {_stem(w.lower()) for w in words if w[:1].isupper() and w.lower() not in _STOP and w is not opener
+    # a capitalised first word is a name only if a possessive or another capitalised word follows
+    # ("Acme's sales", "Hong Kong's"), not in "Sales rose 5 pct"
+    first = _WORD.search(sentence)
+    opener = None
+    if first and not re.match(r"(?:'s|\u2019s)?\s+[A-Z]|'s|\u2019s", sentence[first.end() :]):
+        opener = first.group(0)
+    names = {_stem(w.lower()) for w in words if w[:1].isupper() and w.lower() not in _STOP
              and w != opener and len(w) > 2 and w.lower() not in _NOT_COUNTED and w.lower() not in _NOT_NAMES}
     return frozenset(stems), frozenset(names), _self_subject(sentence)
 
