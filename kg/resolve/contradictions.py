@@ -770,8 +770,17 @@ def _opposed(x: ClaimFacts, y: ClaimFacts, opposites: OppositesLexicon) -> tuple
     subject = next(w for w in x.words if _stem(w) in x.subjects[pair] & y.subjects[pair]) \
         if any(_stem(w) in x.subjects[pair] & y.subjects[pair] for w in x.words) else "the same subject"
     reason = (f"{_who(x.claim)} says {said_x!r} where {_who(y.claim)} says {said_y!r} of {subject!r}: "
-              f"{_quote(x.claim.text, 70)} / {_quote(y.claim.text, 70)}")
+              f"{_quote(_clause_with(x.claim.text, a + b), 90)} / {_quote(_clause_with(y.claim.text, a + b), 90)}")
     return confidence, reason
+
+
+def _clause_with(text: str, forms: Sequence[tuple[str, ...]]) -> str:
+    """The sentence of ``text`` that holds one of ``forms`` (else the whole text), for a reason to quote."""
+    for part in re.split(r"(?<=[.;!?])\s+|\s[\u2014\u2013]\s", text):
+        tokens = _tokens(part)
+        if any(tuple(tokens[i : i + len(f)]) == f for f in forms for i in range(len(tokens))):
+            return part.strip()
+    return text
 
 
 def _order(x: ClaimFacts, y: ClaimFacts) -> tuple[ClaimFacts, ClaimFacts]:
