@@ -500,6 +500,11 @@ def _short_date(value: str | None) -> str:
     return value or "?"
 
 
+def _clip(text: str, width: int) -> str:
+    text = " ".join(text.split())
+    return text if len(text) <= width else text[: width - 1].rstrip() + "\u2026"
+
+
 @main.command()
 @opposites_option
 @click.option("--force", is_flag=True, help="Detect again even if nothing changed since the last detection.")
@@ -631,9 +636,9 @@ def timeline(name: str, since: str | None, until: str | None, fmt_out: str, stor
     for e in entries:
         mark = "*" if e.changed else ("!" if e.contradicted_by else " ")
         who = e.claimant or "?"
-        click.echo(f"{_short_date(e.date)} {mark} {e.role:5s} {who[:28]:28s} {' '.join(e.text.split())}")
+        click.echo(f"{_short_date(e.date)} {mark} {e.role:5s} {who[:24]:24s} {_clip(e.text, 90)}")
         for note in e.notes:
-            click.echo(f"{'':13s}   {'story changed' if e.changed else 'contradicted'}: {note}")
+            click.echo(f"{'':13s} {'story changed' if e.changed else 'contradicted'}: {note}")
 
 
 # ----------------------------------------------------------------------------- sparql
