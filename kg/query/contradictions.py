@@ -10,6 +10,8 @@ only through substitutions.
 from __future__ import annotations
 
 import logging
+from collections import defaultdict
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from typing import Any
 
@@ -62,40 +64,53 @@ SELECT ?c ?a ?b ?kind ?basis ?confidence ?reason WHERE {{
 }}
 """
 
-_SIDES = """
-SELECT ?claim (MIN(?text0) AS ?text) (MIN(?name0) AS ?name) (MIN(STR(?date0)) AS ?date) (MIN(?doc0) AS ?doc_id)
-       (MIN(?start0) AS ?start) (MIN(?end0) AS ?end) (MIN(?sentence0) AS ?sentence)
-WHERE {{
-  VALUES ?claim {{ {claims} }}
-  ?claim schema:text ?text0 .
-  OPTIONAL {{ ?claim prov:wasAttributedTo ?who . ?who schema:name ?name0 }}
-  OPTIONAL {{ ?claim kg:firstSeen ?date0 }}
-  OPTIONAL {{
-    ?claim kg:firstAppearance ?app .
-    ?app schema:isPartOf ?article ; kg:contentStart ?start0 ; kg:contentEnd ?end0 .
-    ?article schema:identifier ?doc0 .
-    OPTIONAL {{ ?app kg:sentence ?sentence0 }}
-  }}
-}}
-GROUP BY ?claim
-"""
+#: what locates a side, one flat query each with the claims bound by VALUES (each solution
+#: is found through the index from ?claim).  One query with OPTIONALs nested in
+#: OPTIONALs was evaluated against the whole store for each batch of claims: ~0.15 s
+#: for 84 claims in a store of 6,000, growing with the store.
+_SIDE_PARTS = {
+    "text": "?claim schema:text ?v .",
+    "name": "?claim prov:wasAttributedTo ?who . ?who schema:name ?v .",
+    "date": "?claim kg:firstSeen ?v0 . BIND(STR(?v0) AS ?v)",
+    "located": "?claim kg:firstAppearance ?app . ?app schema:isPartOf ?article ; kg:contentStart ?start ; "
+               "kg:contentEnd ?end . ?article schema:identifier ?v .",
+    "sentence": "?claim kg:firstAppearance ?app . ?app schema:isPartOf ?article ; kg:contentStart ?start ; "
+                "kg:contentEnd ?end ; kg:sentence ?v . ?article schema:identifier ?doc .",
+}
 
 
 def _sides(store: ClaimStore, claims: set[str]) -> dict[str, ClaimSide]:
+    """Each claim's side: every value is the least one given (as a SPARQL MIN would pick)."""
     out: dict[str, ClaimSide] = {}
     ordered = sorted(claims)
     for i in range(0, len(ordered), 500):
         values = " ".join(str(NamedNode(c)) for c in ordered[i : i + 500])  # IRIs read from the store
-        for r in _plain_rows(store, _SIDES.format(claims=values)):
-            out[r["claim"]] = ClaimSide(
-                claim=r["claim"],
-                claimant=r["name"],
-                doc_id=r["doc_id"],
-                start=int(r["start"]) if r["start"] is not None else None,
-                end=int(r["end"]) if r["end"] is not None else None,
-                text=r["text"] or "",
-                sentence=r["sentence"],
-                date=r["date"],
+        got: dict[str, dict[str, list[str]]] = {part: defaultdict(list) for part in _SIDE_PARTS}
+        starts: dict[str, list[int]] = defaultdict(list)
+        ends: dict[str, list[int]] = defaultdict(list)
+        for part, pattern in _SIDE_PARTS.items():
+            extra = " ?start ?end" if part == "located" else ""
+            query = f"SELECT ?claim ?v{extra} WHERE {{ VALUES ?claim {{ {values} }} {pattern} }}"
+            for r in _plain_rows(store, query):
+                got[part][r["claim"]].append(r["v"])
+                if extra:
+                    starts[r["claim"]].append(int(r["start"]))
+                    ends[r["claim"]].append(int(r["end"]))
+
+        def least(part: str, claim: str) -> str | None:
+            found = got[part].get(claim)
+            return min(found) if found else None
+
+        for claim, texts in got["text"].items():
+            out[claim] = ClaimSide(
+                claim=claim,
+                claimant=least("name", claim),
+                doc_id=least("located", claim),
+                start=min(starts[claim]) if starts.get(claim) else None,
+                end=min(ends[claim]) if ends.get(claim) else None,
+                text=min(texts) or "",
+                sentence=least("sentence", claim),
+                date=least("date", claim),
             )
     return out
 
@@ -108,12 +123,14 @@ def find_contradictions(
     kind: str | None = None,
     min_confidence: float = 0.0,
     limit: int | None = None,
+    involving: Collection[str] | None = None,
 ) -> list[ContradictionRow]:
     """Contradictions between stored claims, most confident first (then by date of the later claim).
 
     ``about``: either claim mentions an entity whose name or alias contains it, or
     its text does (case-insensitive); ``by``: either claimant's name or alias
-    contains it; ``kind``: one of :data:`KINDS`.  Run :func:`kg.pipeline.detect`
+    contains it; ``kind``: one of :data:`KINDS`; ``involving``: either claim is one of
+    these claim IRIs (what a timeline needs: only its claims are located).  Run :func:`kg.pipeline.detect`
     (``ingest`` does) to fill the contradictions graph first.
     """
     if kind is not None and kind not in KINDS:
@@ -124,6 +141,9 @@ def find_contradictions(
     if kind is not None:
         rows = [r for r in rows if r["kind"] == kind]
     rows = [r for r in rows if float(r["confidence"]) >= min_confidence]
+    if involving is not None:
+        wanted = set(involving)
+        rows = [r for r in rows if r["a"] in wanted or r["b"] in wanted]
     for needle, select in ((by, _claims_by), (about, _claims_about)):
         if needle is not None and rows:
             chosen = {c.value for c in select(store, str(needle))}

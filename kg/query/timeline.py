@@ -72,7 +72,8 @@ def timeline(store: ClaimStore, name: str, *, since: str | None = None, until: s
                 outlet=r.outlet,
                 appearances=n,
             )
-    contradictions: list[ContradictionRow] = find_contradictions(store) if entries else []
+    # only the contradictions of these claims: the others are not shown, and locating them costs
+    contradictions: list[ContradictionRow] = find_contradictions(store, involving=entries.keys()) if entries else []
     for c in contradictions:
         for this, other in ((c.a, c.b), (c.b, c.a)):
             entry = entries.get(this.claim)
