@@ -507,10 +507,14 @@ def _clip(text: str, width: int) -> str:
 
 @main.command()
 @opposites_option
+@click.option("--judge", "judge_spec", default=None, metavar="FILE.py:NAME",
+              help="A local model of your own scoring the pairs the rules leave alone: a function "
+                   "f(text_a, text_b) -> probability of contradiction (FILE.py:NAME or MODULE:NAME). "
+                   "Off by default; kg ships none and downloads nothing.")
 @click.option("--force", is_flag=True, help="Detect again even if nothing changed since the last detection.")
 @click.option("--format", "fmt_out", type=click.Choice(["table", "json"]), default="table", show_default=True)
 @store_option
-def detect(opposites_path: Path | None, force: bool, fmt_out: str, store_path: Path) -> None:
+def detect(opposites_path: Path | None, judge_spec: str | None, force: bool, fmt_out: str, store_path: Path) -> None:
     """Find contradicting claims in the store (after adding opposite words of your own).
 
     'kg ingest' and 'kg build' do this at the end of every run. Four kinds:
@@ -530,9 +534,17 @@ def detect(opposites_path: Path | None, force: bool, fmt_out: str, store_path: P
     """
     from kg.pipeline import detect as run_detect
 
+    from kg.resolve.judges import JudgeLoadError, load_judge
+
     pairs = _load_opposites(opposites_path)
+    judge = None
+    if judge_spec:
+        try:
+            judge = load_judge(judge_spec)
+        except JudgeLoadError as exc:
+            _fail(str(exc), 2)
     with _open_store(store_path) as store:
-        report = run_detect(store, opposites=pairs, force=force)
+        report = run_detect(store, opposites=pairs, judge=judge, force=force)
     if fmt_out == "json":
         click.echo(json.dumps(report.to_json()))
     elif report.skipped:

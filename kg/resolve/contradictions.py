@@ -287,7 +287,7 @@ def _counted(text: str, end: int) -> tuple[str, frozenset[str], int] | None:
             continue
         if w in _CURRENCY and not words:  # "40 million euros"
             return w, frozenset(), m.end()
-        if w in _STOP or w in _NOT_COUNTED or w in _CURRENCY or (words and _role(w)):
+        if w in _STOP or w in _NOT_COUNTED or w in _CURRENCY or (words and _role(w) and _norm(w) not in _PEOPLE_UNITS):
             if w in _NOT_COUNTED and not words:
                 return None
             break
@@ -698,9 +698,20 @@ def _polarity(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     return confidence, reason
 
 
+#: counts of people: "2,300 Artsakh soldiers [killed]" and "103 Artsakh deaths" count the same dead
+_PEOPLE_UNITS = frozenset("death casualty fatality soldier troop people person civilian fighter serviceman "
+                          "servicemen militant child children victim body bodie resident".split())
+
+
+def _same_toll(qx: Quantity, qy: Quantity) -> bool:
+    """Two counts of people with the same fate and the same named group ("Artsakh"), whatever the noun."""
+    return (qx.unit in _PEOPLE_UNITS and qy.unit in _PEOPLE_UNITS and bool(qx.roles & qy.roles)
+            and bool(qx.modifiers & qy.modifiers))
+
+
 def _same_quantity(qx: Quantity, qy: Quantity, x: ClaimFacts, y: ClaimFacts) -> bool:
     """Are two figures of one unit a count of the same thing?  (Different things are the rule.)"""
-    if qx.unit != qy.unit:
+    if qx.unit != qy.unit and not _same_toll(qx, qy):
         return False
     if qx.modifiers and qy.modifiers and not qx.modifiers & qy.modifiers:
         return False  # Russian soldiers / Ukrainian soldiers
@@ -727,7 +738,7 @@ def _figures(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     units = {_stem(q.unit) for q in x.quantities + y.quantities}
     cx, cy = x.stems - units, y.stems - units
     j = _jaccard(cx, cy)
-    if j < NUMBER_CONTEXT_NEAR or len(cx & cy) < 2:
+    if j < NUMBER_CONTEXT_NEAR:
         return None
     px, py = _period(x.claim.text), _period(y.claim.text)
     if px and py and px != py:
@@ -735,14 +746,17 @@ def _figures(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     if {q.low for q in x.quantities if q.low == q.high} & {q.low for q in y.quantities if q.low == q.high}:
         return None  # one figure in both ("25 planes from Airbus, 15 from Boeing" / "15 planes from Boeing")
     pairs = [(qx, qy) for qx in x.quantities for qy in y.quantities if _same_quantity(qx, qy, x, y)]
+    # the words around: two shared, or one and the same named group counted ("Artsakh soldiers killed")
+    if len(cx & cy) < 2:
+        pairs = [(qx, qy) for qx, qy in pairs if cx & cy and qx.modifiers & qy.modifiers]
     if not pairs or any(qx.overlaps(qy) for qx, qy in pairs):
         return None  # no figure of one thing on both sides, or one figure both give
     for qx, qy in pairs[:1]:
         vague = any(math.isinf(q.high) or q.low != q.high for q in (qx, qy))
         confidence = 0.6 + 0.3 * j - (0.15 if vague else 0.0) - (0.1 if (x.claim.hedge or y.claim.hedge) else 0.0)
-        thing = "%" if qx.unit == "%" else qx.unit
-        reason = (f"{_who(x.claim)} gives {qx.text!r} where {_who(y.claim)} gives {qy.text!r} "
-                  f"for the same {thing} ({_quote(x.claim.text, 60)} / {_quote(y.claim.text, 60)})")
+        fate = f" {'/'.join(sorted(qx.roles & qy.roles))}" if qx.roles & qy.roles else ""
+        reason = (f"{_who(x.claim)} gives {qx.text!r} where {_who(y.claim)} gives {qy.text!r}: one count{fate}, "
+                  f"two figures ({_quote(x.claim.text, 60)} / {_quote(y.claim.text, 60)})")
         return confidence, reason
     return None
 
