@@ -239,6 +239,12 @@ FILLERS = [
     "The move drew criticism from several neighbouring countries.", "Details of the plan were not released.",
     "Shares in the sector fell sharply in early trading.", "The meeting lasted more than four hours.",
 ]
+# planted contradictions (Newsroom(plant=...)): words that no kg rule reads as a negation or a pole
+PLANT_COUNTED = ["soldiers", "civilians", "protesters", "workers", "migrants", "police officers"]
+PLANT_ROLES = ["killed", "injured", "arrested", "evacuated"]
+PLANT_VERBS = "review extend fund sign expand renegotiate audit monitor publish rebuild finance".split()
+PLANT_OPPOSITES = [("safe", "dangerous"), ("stable", "unstable"), ("calm", "tense"), ("peaceful", "violent")]
+PLANT_SITUATIONS = ["the situation in", "the roads around", "the border near", "the city centre of"]
 HEADLINE = ["row deepens", "talks stall", "deal in doubt", "plan faces scrutiny", "crisis widens", "vote looms"]
 
 _SLOT = re.compile(r"\{(\w)\}")
@@ -347,11 +353,22 @@ class Newsroom:
 
     ``article()`` gives the next ``(Document, [Claim])``; the n-th article is the same
     for a seed however many are drawn.  ``stats`` counts what was generated.
+
+    ``plant`` (default 0: off, and the stream is exactly as without it): the share of
+    articles whose first claim starts a planted contradiction, finished by the first
+    claim of the next article, dated 0-2 days later and said by another claimant (see
+    :meth:`_plant`); ``planted`` lists them.  ``start``: the first day of the dates
+    (articles fall in the ``DAYS`` days from it).
     """
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, *, plant: float = 0.0, start: date = START_DAY) -> None:
         self.p = Pools(seed)
         self.rng = random.Random(f"{seed}/articles")
+        self.plant = plant
+        self.start = start
+        self._prng = random.Random(f"{seed}/plant")
+        self._queued: list[tuple[date, dict[str, Any]]] = []  # (day, second claim of a planted pair)
+        self.planted: list[dict[str, Any]] = []
         self.n = 0
         self.history: list[tuple[str, str, str, list[tuple[str, str, str, int]]]] = []  # (name, type, content, mentions)
         self.stats: Counter[str] = Counter()
@@ -435,6 +452,67 @@ class Newsroom:
         assert "  " not in text and text == text.strip(), text
         return text, mentions
 
+    # -- planted contradictions (only with plant > 0)
+
+    def _plant(self, day: date) -> dict[str, Any]:
+        """Two claims that contradict, by two claimants: this article gets the first, the next the second.
+
+        One of: the same count of the same thing in the same place given differently
+        ("1,300 Polish soldiers had been killed in Kharkiv" / "3,100 ..."), or the same
+        cost in dollars; a statement and its negation ("the army would review the port
+        with NATO" / "... would not review ..."); a statement and its denial ("X denied
+        that ..."); opposite words of the same place ("the situation in Gaza was calm" /
+        "... was tense").  Words are picked so that kg's rules can see the pair (no
+        negating verb, no opposite word but the planted one).
+        """
+        rng = self._prng
+        kind = rng.choice(["numbers", "money", "negation", "denial", "opposites"])
+        place = rng.choices(self.p.places, cum_weights=self.p.place_cum)[0]
+        subject = rng.choices(self.p.subjects, cum_weights=self.p.subject_cum)[0]
+        first = rng.choices(self.p.claimants, cum_weights=self.p.claimant_cum)[0]
+        second = first
+        while second[0] == first[0]:
+            second = rng.choices(self.p.claimants, cum_weights=self.p.claimant_cum)[0]
+
+        def text(template: str, at_place: bool = True) -> tuple[str, tuple[tuple[str, str, str, int], ...]]:
+            before, after = template.split("{E}")
+            name, type_ = place if at_place else subject
+            return before + name + after, ((name, name, type_, len(before)),)
+
+        where = "{E}"
+        if kind == "numbers":
+            adjective = rng.choice([a for _, a in COUNTRIES if "." not in a])
+            what = f"{{n}} {adjective} {rng.choice(PLANT_COUNTED)} had been {rng.choice(PLANT_ROLES)} in {where}"
+            low = rng.choice([rng.randint(12, 99), rng.randint(100, 4000)])
+            a, b = f"{low:,}", f"{round(low * rng.uniform(1.6, 3.0)):,}"
+            texts = [text(what.replace("{n}", a)), text(what.replace("{n}", b))]
+        elif kind == "money":
+            what = f"the {rng.choice(NOUNS)} in {where} would cost ${{n}} billion"
+            low = rng.randint(12, 60) / 10
+            texts = [text(what.replace("{n}", f"{low:g}")),
+                     text(what.replace("{n}", f"{round(low * rng.uniform(1.6, 3.0), 1):g}"))]
+        elif kind in ("negation", "denial"):
+            verb = rng.choice(PLANT_VERBS)
+            what = f"{rng.choice(SUBJECTS)} {{modal}} {verb} the {rng.choice(NOUNS)} with {where}"
+            modal = rng.choice(["would", "will", "could"])
+            texts = [text(what.replace("{modal}", modal), at_place=False)]
+            texts.append(texts[0] if kind == "denial" else text(what.replace("{modal}", f"{modal} not"), at_place=False))
+        else:
+            pole_a, pole_b = rng.choice(PLANT_OPPOSITES)
+            what = f"{rng.choice(PLANT_SITUATIONS)} {where} was {{pole}}"
+            texts = [text(what.replace("{pole}", pole_a)), text(what.replace("{pole}", pole_b))]
+        pair: dict[str, Any] = {"kind": kind, "a": texts[0][0], "b": texts[1][0], "by_a": first[0], "by_b": second[0],
+                                "day_a": day.isoformat()}
+        later = day + timedelta(days=rng.randint(0, 2))
+        pair["day_b"] = later.isoformat()
+        self.planted.append(pair)
+        denial = kind == "denial"
+        self._queued.append((later, {"who": second, "text": texts[1][0], "mentions": texts[1][1], "pair": pair,
+                                     "side": "b", "cue": "denied" if denial else "said",
+                                     "stance": "deny" if denial else "assert"}))
+        return {"who": first, "text": texts[0][0], "mentions": texts[0][1], "pair": pair, "side": "a",
+                "cue": "said", "stance": "assert"}
+
     # -- one article
 
     def article(self, day: date | None = None) -> tuple[Any, list[Any]]:
@@ -442,8 +520,13 @@ class Newsroom:
 
         rng, p = self.rng, self.p
         self.n += 1
-        if day is None:
-            day = START_DAY + timedelta(days=rng.randrange(DAYS))
+        planted: dict[str, Any] | None = None  # this article's first claim, if planted
+        if day is None and self._queued:
+            day, planted = self._queued.pop()
+        elif day is None:
+            day = self.start + timedelta(days=rng.randrange(DAYS))
+            if self.plant and self._prng.random() < self.plant:
+                planted = self._plant(day)
         self.last_day = max(self.last_day, day)
         outlet = rng.choices(p.outlets, cum_weights=p.outlet_cum)[0]
         n_claims = rng.choices([1, 2, 3, 4, 5, 6], [30, 25, 18, 12, 9, 6])[0]
@@ -462,7 +545,12 @@ class Newsroom:
                 repeat = rng.choice(self.history)  # said before, in another article: say it again
                 if (repeat[0], repeat[2]) in repeated_here:
                     repeat = None
-            if repeat is not None:
+            if i == 0 and planted is not None:
+                kind_of_speaker = "named"
+                name, type_ = planted["who"]
+                content, mentions = planted["text"], list(planted["mentions"])
+                planted["pair"][f"doc_{planted['side']}"] = doc_id
+            elif repeat is not None:
                 kind_of_speaker = "named"
                 name, type_, content, mentions = repeat
                 repeated_here.add((name, content))
@@ -491,6 +579,8 @@ class Newsroom:
                 if kind == "according_to":
                     kind = "indirect"
 
+            if i == 0 and planted is not None:  # said plainly: "X said that ..." / "X denied that ..."
+                cue_word, stance, kind, hedge, relay = planted["cue"], planted["stance"], "indirect", None, ()
             speaker: dict[str, Any] | None = None
             if kind_of_speaker == "named":
                 surface, canonical = name, name
@@ -498,6 +588,8 @@ class Newsroom:
                     surname = name.split()[-1]
                     title_ = p.titles[name]
                     form = rng.choices(["full", "title", "surname", "title_surname", "surname_only"], [45, 20, 20, 7, 8])[0]
+                    if i == 0 and planted is not None:
+                        form = "full"  # the two sides must resolve to two claimants
                     if form == "title":
                         surface = f"{title_} {name}"
                     elif form == "surname":
@@ -583,6 +675,8 @@ class Newsroom:
             elif r < 0.45:  # "last week"
                 monday = day - timedelta(days=day.weekday() + 7)
                 period = (monday.isoformat(), (monday + timedelta(days=6)).isoformat())
+            if i == 0 and planted is not None:
+                utterance = period = None  # first seen on the article's date
             pending.append(
                 {
                     "sp": sp, "speaker": speaker, "cue": cue, "content": ct, "kind": kind, "stance": stance,
