@@ -364,3 +364,68 @@ def test_kg_detect_loads_a_local_judge_from_a_file_and_records_its_verdicts(wiki
     runner.invoke(main, ["detect", "--store", str(wikinews_store)])
     after = json.loads(runner.invoke(main, ["contradictions", "--store", str(wikinews_store), "--format", "json"]).output)
     assert not [r for r in after if "my-nli" in r["reason"]]
+
+
+# ------------------------------------------------------------------------------ a change of story, built by hand
+
+
+def _story_store(path: Path) -> Path:
+    """The Kremlin denies plans on 10 January and announces them on 20 February; NATO says so on 10 January."""
+    from kg.build.examples import span
+    from kg.pipeline import store_claims
+    from kg.records import Claim, Document, Speaker
+
+    def said(doc: Document, who: str, content: str, kind: str = "organisation") -> Claim:
+        speaker = span(doc.text, who, 0, cls=Speaker, name=who, type=kind)
+        return Claim(doc_id=doc.id, speaker=speaker, cue=span(doc.text, "said", speaker.end),  # type: ignore[arg-type]
+                     content=span(doc.text, content, speaker.end), date=doc.date)
+
+    jan = Document(id="wire-jan", date="2022-01-10", outlet="Wire", title="Denial",
+                   text="The Kremlin said Russia has no plans to invade Ukraine this winter. "
+                        "NATO said Russia plans to invade Ukraine this winter.")
+    feb = Document(id="wire-feb", date="2022-02-20", outlet="Wire", title="Announcement",
+                   text="The Kremlin said Russia plans to invade Ukraine this winter.")
+    with ClaimStore.open(path) as store:
+        store_claims(store, [
+            (jan, [said(jan, "Kremlin", "Russia has no plans to invade Ukraine this winter"),
+                   said(jan, "NATO", "Russia plans to invade Ukraine this winter")]),
+            (feb, [said(feb, "Kremlin", "Russia plans to invade Ukraine this winter")]),
+        ])
+    return path
+
+
+def test_a_timeline_marks_where_the_story_changed(tmp_path):
+    path = _story_store(tmp_path / "story")
+    with ClaimStore.open(path, read_only=True) as store:
+        rows = find_contradictions(store)
+        entries = timeline(store, "Kremlin")
+    assert sorted((r.kind, r.a.claimant, r.b.claimant) for r in rows) == [
+        ("change_of_story", "Kremlin", "Kremlin"), ("polarity", "Kremlin", "NATO")]
+    assert [(e.date, e.role, e.changed) for e in entries if e.role == "by"] == [
+        ("2022-01-10", "by", False), ("2022-02-20", "by", True)]
+    changed = next(e for e in entries if e.changed)
+    assert "2022-01-10" in changed.notes[0] and "2022-02-20" in changed.notes[0]
+    denial = next(e for e in entries if e.role == "by" and not e.changed)
+    assert denial.contradicted_by  # NATO's claim
+    out = CliRunner().invoke(main, ["timeline", "kremlin", "--store", str(path)])
+    assert out.exit_code == 0 and "2022-02-20 * by" in out.output and "story changed:" in out.output
+
+
+def test_detected_contradictions_reach_the_gephi_views(tmp_path):
+    import networkx as nx
+
+    from kg.export import export
+
+    path = _story_store(tmp_path / "story")
+    with ClaimStore.open(path, read_only=True) as store:
+        files = export(store, tmp_path / "out", ["graphml", "graphml-claimants", "gexf"])
+    claims = nx.read_graphml(files["graphml"])
+    edges = [d for _, _, d in claims.edges(data=True) if d.get("type") == "contradicts"]
+    assert sorted(d["kind"] for d in edges) == ["change_of_story", "polarity"]
+    claimants = nx.read_graphml(files["graphml-claimants"])
+    kinds_by_pair = {(claimants.nodes[u]["label"], claimants.nodes[v]["label"]): d for u, v, d in
+                     claimants.edges(data=True) if d.get("type") == "contradicts"}
+    assert kinds_by_pair[("Kremlin", "Kremlin")]["weight"] == 1.0  # a loop: the story changed
+    assert ("Kremlin", "NATO") in kinds_by_pair or ("NATO", "Kremlin") in kinds_by_pair
+    gexf = nx.read_gexf(files["gexf"])
+    assert any(d.get("relation") == "contradicts" for _, _, d in gexf.edges(data=True))
