@@ -182,26 +182,29 @@ def contradictions(store: ClaimStore) -> list[ContradictingPair]:
     return out
 
 
+def entity_rows(store: ClaimStore) -> dict[str, dict[str, Any]]:
+    """entity IRI -> {"e", "name", "types" ("|"-joined)} for every kg:Entity."""
+    rows = _rows(
+        store,
+        """SELECT ?e (MIN(?n) AS ?name) (GROUP_CONCAT(DISTINCT ?t; separator="|") AS ?types)
+           WHERE { ?e a kg:Entity . OPTIONAL { ?e schema:name ?n } OPTIONAL { ?e kg:entityType ?t } }
+           GROUP BY ?e""",
+    )
+    return {r["e"]: r for r in rows}
+
+
+def outlet_rows(store: ClaimStore) -> dict[str, dict[str, Any]]:
+    """outlet IRI -> {"o", "name"} for every kg:Outlet."""
+    rows = _rows(store, "SELECT ?o (MIN(?n) AS ?name) WHERE { ?o a kg:Outlet OPTIONAL { ?o schema:name ?n } } GROUP BY ?o")
+    return {r["o"]: r for r in rows}
+
+
 def claim_network(store: ClaimStore) -> nx.MultiDiGraph:
     """Build the claims-as-nodes network from everything in ``store``."""
     G = nx.MultiDiGraph(name="kg claims")
 
-    entities = {
-        r["e"]: r
-        for r in _rows(
-            store,
-            """SELECT ?e (MIN(?n) AS ?name) (GROUP_CONCAT(DISTINCT ?t; separator="|") AS ?types)
-               WHERE { ?e a kg:Entity . OPTIONAL { ?e schema:name ?n } OPTIONAL { ?e kg:entityType ?t } }
-               GROUP BY ?e""",
-        )
-    }
-    outlets = {
-        r["o"]: r
-        for r in _rows(
-            store,
-            "SELECT ?o (MIN(?n) AS ?name) WHERE { ?o a kg:Outlet OPTIONAL { ?o schema:name ?n } } GROUP BY ?o",
-        )
-    }
+    entities = entity_rows(store)
+    outlets = outlet_rows(store)
     claims = _rows(
         store,
         """SELECT ?claim (MIN(?text0) AS ?text) (MIN(?stance0) AS ?stance) (MIN(?kind0) AS ?kind)

@@ -40,7 +40,7 @@ from typing import Any
 
 import networkx as nx
 
-from kg.build.network import NODE_STYLE, _pick_type, _rows, claim_network, contradictions
+from kg.build.network import NODE_STYLE, _pick_type, _rows, claim_network, contradictions, entity_rows, outlet_rows
 from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)
@@ -103,22 +103,8 @@ def claimant_network(store: ClaimStore) -> nx.MultiDiGraph:
     """The claimant -> claimant network (``contradicts``, ``relays``) of ``store``."""
     G = nx.MultiDiGraph(name="kg claimants")
 
-    entities = {
-        r["e"]: r
-        for r in _rows(
-            store,
-            """SELECT ?e (MIN(?n) AS ?name) (GROUP_CONCAT(DISTINCT ?t; separator="|") AS ?types)
-               WHERE { ?e a kg:Entity . OPTIONAL { ?e schema:name ?n } OPTIONAL { ?e kg:entityType ?t } }
-               GROUP BY ?e""",
-        )
-    }
-    outlets = {
-        r["o"]: r
-        for r in _rows(
-            store,
-            "SELECT ?o (MIN(?n) AS ?name) WHERE { ?o a kg:Outlet OPTIONAL { ?o schema:name ?n } } GROUP BY ?o",
-        )
-    }
+    entities = entity_rows(store)
+    outlets = outlet_rows(store)
     claimant_of = {
         r["claim"]: r["who"]
         for r in _rows(

@@ -107,6 +107,16 @@ class AliasRules:
         return rules
 
 
+def read_rules_file(path: Path, what: str, error: type[ValueError]) -> str:
+    """The text of a user's rules file; ``error`` (naming the file) when it is missing or unreadable."""
+    try:
+        return path.read_text(encoding="utf-8")
+    except FileNotFoundError as exc:
+        raise error(f"{path}: no such {what}") from exc
+    except (OSError, UnicodeDecodeError) as exc:
+        raise error(f"{path}: cannot read {what}: {exc}") from exc
+
+
 def _builtin_text() -> str:
     return resources.files("kg").joinpath("data/aliases.txt").read_text(encoding="utf-8")
 
@@ -120,12 +130,7 @@ def load_alias_rules(path: Path | str | None = None, *, builtin: bool = True) ->
     if path is None:
         return rules
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise AliasFileError(f"{p}: no such alias file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise AliasFileError(f"{p}: cannot read alias file: {exc}") from exc
+    text = read_rules_file(p, "alias file", AliasFileError)
     user = AliasRules.parse(text, str(p))
     log.info("alias file %s: %d merge rules, %d never-merge rules", p, len(user.groups), len(user.never))
     return rules.extend(user)

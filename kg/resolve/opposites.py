@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from kg.resolve.aliases import read_rules_file
+
 log = logging.getLogger(__name__)
 
 __all__ = ["OppositesLexicon", "OppositesFileError", "BUILTIN_OPPOSITES", "load_opposites"]
@@ -103,12 +105,6 @@ def load_opposites(path: Path | str | None = None, *, builtin: bool = True) -> O
     if path is None:
         return lexicon
     p = Path(path)
-    try:
-        text = p.read_text(encoding="utf-8")
-    except FileNotFoundError as exc:
-        raise OppositesFileError(f"{p}: no such opposites file") from exc
-    except (OSError, UnicodeDecodeError) as exc:
-        raise OppositesFileError(f"{p}: cannot read opposites file: {exc}") from exc
-    user = OppositesLexicon.parse(text, str(p))
+    user = OppositesLexicon.parse(read_rules_file(p, "opposites file", OppositesFileError), str(p))
     log.info("opposites file %s: %d pairs", p, len(user.pairs))
     return lexicon.extend(user)
