@@ -16,6 +16,7 @@ from typing import Any
 import click
 
 from kg import __version__
+from kg.export import DEFAULT_FORMATS as DEFAULT_EXPORTS
 from kg.export import FORMATS as EXPORT_FORMATS  # light: the writers are imported on first use
 
 EXIT_PARTIAL = 1
@@ -147,7 +148,7 @@ def main(verbose: int) -> None:
 
     \b
     Quick start:
-      kg build seeds/                  # ingest a folder, write exports/claims.ttl + .graphml
+      kg build seeds/                  # ingest a folder, write exports/ (Turtle, GraphML, GEXF)
       kg claims --by Psaki             # who claimed what, when
       kg extract article.txt --format jsonl
     """
@@ -289,11 +290,14 @@ def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str,
 @store_option
 def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
           aliases_path: Path | None, opposites_path: Path | None, store_path: Path) -> None:
-    """The main job: ingest PATHS, export Turtle + GraphML to --out, print who claimed what when.
+    """The main job: ingest PATHS, export to --out, print who claimed what when.
+
+    Writes claims.ttl (Turtle, for SPARQL), claims.graphml and claimants.graphml (two
+    views for Gephi) and claims.gexf (Gephi's timeline); see 'kg export --help'.
 
     \b
     Example:
-      kg build seeds/        # writes exports/claims.ttl and exports/claims.graphml
+      kg build seeds/        # writes exports/claims.ttl, claims.graphml, claimants.graphml, claims.gexf
     """
     from kg.export import export
     from kg.output import render_rows
@@ -778,14 +782,17 @@ def eval_cmd(gold: Path, fmt_out: str, pred_out: Path | None, model: str | None)
 # ----------------------------------------------------------------------------- export / stats
 @main.command("export")
 @click.option("--format", "formats", type=click.Choice(list(EXPORT_FORMATS)), multiple=True,
-              default=("turtle", "graphml"), show_default=True, help="Repeatable.")
+              default=DEFAULT_EXPORTS, show_default=True, help="Repeatable.")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), default=Path("exports"), show_default=True)
 @store_option
 def export_cmd(formats: tuple[str, ...], out_dir: Path, store_path: Path) -> None:
-    """Write the store as Turtle (claims.ttl, for SPARQL) and/or GraphML (claims.graphml, for Gephi).
+    """Write the store as Turtle (claims.ttl, for SPARQL) and files for Gephi.
 
-    Also trig (claims.trig) and nquads (claims.nq): every named graph, one per article;
-    jsonld (claims.jsonld): the merged graph.
+    By default: turtle (claims.ttl), graphml (claims.graphml: claimants, claims, articles,
+    outlets and entities as nodes, contradiction edges), graphml-claimants
+    (claimants.graphml: who contradicts / relays whom, weighted) and gexf (claims.gexf:
+    dynamic, with start dates, for Gephi's timeline). Also trig (claims.trig) and nquads
+    (claims.nq): every named graph, one per article; jsonld (claims.jsonld): the merged graph.
 
     \b
     Example:

@@ -22,7 +22,7 @@ from kg.build.rdf import Run, document_quads
 from kg.build.resolved import resolved_quads
 from kg.extract import iter_claims, load_model, model_info
 from kg.extract.lexicon import CueLexicon
-from kg.export import export
+from kg.export import DEFAULT_FORMATS, export
 from kg.read import ReadProblem, iter_documents
 from kg.resolve.aliases import AliasRules, load_alias_rules
 from kg.resolve.contradictions import Judge
@@ -302,7 +302,7 @@ def build(
     *,
     store_path: str | Path = ".kg",
     out_dir: str | Path = "exports",
-    formats: Sequence[str] = ("turtle", "graphml"),
+    formats: Sequence[str] = DEFAULT_FORMATS,
     nlp: Language | None = None,
     date: str | None = None,
     progress: ProgressCallback | None = None,

@@ -37,28 +37,29 @@ def built(tmp_path_factory, nlp):
     return store, out, result
 
 
-def test_build_writes_turtle_and_graphml_and_prints_the_table(built):
+EXPORTS = ("claims.ttl", "claims.graphml", "claimants.graphml", "claims.gexf")
+
+
+def test_build_writes_turtle_graphml_and_gexf_and_prints_the_table(built):
     store, out, result = built
-    assert (out / "claims.ttl").stat().st_size > 0
-    assert (out / "claims.graphml").stat().st_size > 0
+    for name in EXPORTS:
+        assert (out / name).stat().st_size > 0, name
     assert "Jen Psaki" in result.stdout and "Volodymyr Zelensky" in result.stdout
     assert "2 documents: 2 new" in result.stderr
 
 
 def test_rebuilding_the_seeds_changes_no_triple(built, tmp_path):
     store, out, _ = built
-    before_ttl = (out / "claims.ttl").read_bytes()
-    before_graphml = (out / "claims.graphml").read_bytes()
+    before = {name: (out / name).read_bytes() for name in EXPORTS}
     result = run("build", str(SEEDS), "--store", str(store), "--out", str(out))
     assert result.exit_code == 0
     assert "0 new, 0 changed, 2 unchanged" in result.stderr
-    assert (out / "claims.ttl").read_bytes() == before_ttl
-    assert (out / "claims.graphml").read_bytes() == before_graphml
+    assert {name: (out / name).read_bytes() for name in EXPORTS} == before
 
 
 def test_building_from_scratch_reproduces_the_committed_exports(built, tmp_path):
     _, out, _ = built
-    for name in ("claims.ttl", "claims.graphml"):
+    for name in EXPORTS:
         assert (out / name).read_bytes() == (ROOT / "exports" / name).read_bytes(), (
             f"exports/{name} is not what 'kg build seeds/' writes: rebuild and commit it"
         )

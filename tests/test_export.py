@@ -148,9 +148,11 @@ def test_graphml_reads_back_with_named_keys_and_double_weights(store, tmp_path):
     assert export_graphml(store, tmp_path / "again.graphml").read_bytes() == path.read_bytes()
 
 
-def test_export_writes_both_files_and_refuses_unknown_formats(store, tmp_path):
+def test_export_writes_the_default_files_and_refuses_unknown_formats(store, tmp_path):
     paths = export(store, tmp_path / "exports")
-    assert paths == {"turtle": tmp_path / "exports" / "claims.ttl", "graphml": tmp_path / "exports" / "claims.graphml"}
+    out = tmp_path / "exports"
+    assert paths == {"turtle": out / "claims.ttl", "graphml": out / "claims.graphml",
+                     "graphml-claimants": out / "claimants.graphml", "gexf": out / "claims.gexf"}
     assert all(p.stat().st_size > 0 for p in paths.values())
     assert export(store, tmp_path / "only", formats=("graphml",)).keys() == {"graphml"}
     with pytest.raises(ValueError, match="dot"):
@@ -348,9 +350,10 @@ def test_kg_export_writes_trig_nquads_and_jsonld(store_path, tmp_path):
         assert f"wrote {out / name} ({fmt})" in result.output
 
 
-def test_build_and_export_still_default_to_turtle_and_graphml(store, tmp_path):
-    assert export(store, tmp_path).keys() == {"turtle", "graphml"}
-    assert kg_main.get_command(None, "export").params[0].default == ("turtle", "graphml")
+def test_build_and_export_default_to_turtle_and_the_gephi_files(store, tmp_path):
+    defaults = ("turtle", "graphml", "graphml-claimants", "gexf")
+    assert tuple(export(store, tmp_path).keys()) == defaults
+    assert kg_main.get_command(None, "export").params[0].default == defaults
 
 
 @pytest.mark.parametrize(

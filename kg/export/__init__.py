@@ -63,9 +63,15 @@ FORMATS: dict[str, tuple[str, Callable[[ClaimStore, Path], Path]]] = {
 }
 
 
-def export(store: ClaimStore, out_dir: Path | str, formats: Iterable[str] = ("turtle", "graphml")) -> dict[str, Path]:
-    """Write the files of ``formats`` (default ``claims.ttl`` and ``claims.graphml``; see
-    :data:`FORMATS`) into ``out_dir``; returns format -> path."""
+#: what ``kg build`` and ``kg export`` write unless told otherwise: Turtle for SPARQL, the two
+#: GraphML views and the dynamic GEXF for Gephi
+DEFAULT_FORMATS = ("turtle", "graphml", "graphml-claimants", "gexf")
+
+
+def export(store: ClaimStore, out_dir: Path | str, formats: Iterable[str] = DEFAULT_FORMATS) -> dict[str, Path]:
+    """Write the files of ``formats`` (default :data:`DEFAULT_FORMATS`: ``claims.ttl``,
+    ``claims.graphml``, ``claimants.graphml``, ``claims.gexf``; see :data:`FORMATS`) into
+    ``out_dir``; returns format -> path."""
     formats = list(dict.fromkeys(formats))
     unknown = [f for f in formats if f not in FORMATS]
     if unknown:
