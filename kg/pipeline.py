@@ -78,7 +78,7 @@ class ResolveReport:
 
 
 #: bump when resolution rules change, so stores re-resolve on their next ingest
-RESOLUTION_VERSION = "1"
+RESOLUTION_VERSION = "2"
 
 
 def resolution_stamp(store: ClaimStore, rules: AliasRules) -> str:

@@ -286,6 +286,14 @@ def test_on_real_articles_every_flagged_pair_is_a_gold_contradiction(wikinews_st
     assert {"prorogation-legal-unlawful", "isis-defeated", "artsakh-dead"} <= found
 
 
+def test_a_store_with_detected_contradictions_conforms_to_the_shapes(wikinews_store):
+    from kg.export.validate import validate_graph
+
+    with ClaimStore.open(wikinews_store, read_only=True) as store:
+        conforms, report = validate_graph(store)
+    assert conforms, report
+
+
 def test_detecting_again_changes_nothing_and_duplicates_nothing(wikinews_store):
     with ClaimStore.open(wikinews_store) as store:
         before = sorted(str(q) for q in store.named_graph_quads())

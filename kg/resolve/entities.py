@@ -306,7 +306,7 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
             iri=f"{KGR}source/{article_key(first.doc_id)}/{text}",
             name=first.name,
             type="anonymous",
-            aliases=_names_only({a for i in idx for a in ms[i].aliases} | {first.name}),
+            aliases=_names_only({a for i in idx for a in ms[i].aliases} | {first.name}) or [first.name],
             affiliations=sorted({a for i in idx for a in ms[i].affiliations}),
             mentions=sorted(ms[i].iri for i in idx),
             key=f"source {first.doc_id} {text}",
@@ -340,7 +340,9 @@ def _entity(ms: Sequence[NameMention], idx: list[int], classes: list[str], rules
         name = sorted(names.items(), key=preference)[0][0]
         pk = person_key(name) if etype == "person" else None
         key = " ".join(pk) if pk else " ".join(fold_token(w) for w in name_key(name).split())
-    aliases = _names_only({a for i in idx for a in ms[i].aliases} | {ms[i].name for i in idx})
+    # an entity known only by a pronoun the extractor could not resolve ("I" in an interview)
+    # keeps that as its one alias: every entity has at least one (schemas/shapes.ttl)
+    aliases = _names_only({a for i in idx for a in ms[i].aliases} | {ms[i].name for i in idx}) or [name]
     return Entity(
         iri=f"{KGR}entity/{slug(key) if key.strip() else slug(name)}",
         name=name,
