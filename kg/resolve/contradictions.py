@@ -3,29 +3,33 @@
 Four kinds, each found by a small rule over the claims' contents (no model):
 
 ``polarity``
-    one claim asserts what another negates or denies: the same words (word sets
-    overlapping by at least :data:`POLARITY_NEAR`) with an odd number of negations
-    on one side only ("there is no imminent threat to Kyiv" / "the threat to Kyiv is
-    imminent"), or reported with a denial cue ("X denied that ...").
+    a clause of one claim says what a clause of the other says, negated or denied:
+    content words overlapping by at least :data:`POLARITY_NEAR` (Jaccard) with an odd
+    number of negations on one side only ("there is no imminent threat to Kyiv" / "the
+    threat to Kyiv is imminent"), or reported with a denial cue ("X denied that ...").
+    Clauses without a verb, with a verb that negates by itself ("rejected" agrees with
+    "did not ratify") or with a pronoun for subject on two claimants' sides ("it filed" /
+    "it has not filed") are not compared.
 ``numbers``
     the same quantity of the same thing given differently: "2,800 Russian soldiers"
-    against "1,300 soldiers", with scale and units normalised (``$3.5 billion``,
-    "127,000 troops", "thousands", "at least 20").  Only for claims first seen
-    within :data:`NUMBER_WINDOW_DAYS` of each other: a count that grows over weeks is
-    news, not a contradiction.
+    against "1,300 Russian soldiers", with scale and units normalised (``$3.5 billion``,
+    "127,000 troops", "thousands of", "at least 20", "mln dlrs", "pct").  Two claimants,
+    first seen within :data:`NUMBER_WINDOW_DAYS` of each other (a count that grows over
+    weeks is news), the same period, the same named subject, ranges that cannot overlap.
 ``opposites``
-    antonymous words about the same subject ("safe" / "dangerous", "won" / "lost")
-    from the opposites lexicon (:mod:`kg.resolve.opposites`), with the same polarity
-    on both sides ("not safe" and "dangerous" agree).
+    antonymous words said of the same word ("prorogation was unlawful" / "proroguing
+    Parliament is legal") from the opposites lexicon (:mod:`kg.resolve.opposites`), in
+    claims naming the same subject, with the same polarity on both sides ("not safe"
+    and "dangerous" agree).
 ``change_of_story``
-    any of the three between two claims of the *same* claimant first seen on
+    polarity or opposites between two claims of the *same* named claimant first seen on
     different dates; two claimants disagreeing keep the kind of their evidence.
 
-Candidates come only from claims about the same subject: a pair is looked at only
-when their word sets (content words and the entities they mention) are similar,
-found by a prefix-filtered similarity join (rarest words first, so common words
-never make a candidate on their own).  The cost grows with the number of similar
-pairs, not with the square of the claims.
+Candidates come only from claims about the same subject (:func:`candidate_pairs`):
+clauses with similar words, found by a prefix-filtered similarity join (rarest words
+first, so common words never make a candidate on their own); figures of one unit said
+of one name within the date window; the two poles of a pair said of one word in claims
+naming one subject.  The cost grows with those groups, not with the square of the claims.
 
 An optional ``judge`` (a local NLI model, say) can be given: it scores the
 candidate pairs the rules left alone, ``judge(text_a, text_b) -> probability of
@@ -58,8 +62,6 @@ KINDS = ("polarity", "numbers", "opposites", "change_of_story")
 
 #: word-set Jaccard at and above which two claims say the same but for a negation
 POLARITY_NEAR = 0.6
-#: word-set Jaccard (numbers and opposite words left out) for numbers and opposites
-CONTEXT_NEAR = 0.5
 #: stem-set Jaccard (the counted things left out) at and above which two figures may be of one thing
 NUMBER_CONTEXT_NEAR = 0.2
 #: numbers are compared only between claims first seen this many days apart or less
@@ -77,8 +79,6 @@ _NOT_SUBJECTS = frozenset("expected expect expects likely unlikely set continue 
                           "forecasts projected predicted due going begin began start started pct percent cent".split())
 #: ... and of what follows it, up to this many words in the same clause ("win the nomination")
 _OBJECT_WINDOW = 3
-#: claims mentioning more than this many words are too long to compare as one proposition
-_MAX_WORDS = 60
 
 #: a local model's verdict: the probability that ``b`` contradicts ``a``
 Judge = Callable[[str, str], float]
