@@ -30,8 +30,8 @@ percent", "worth 40 billion dollars") and ~21% an opposites word ("increase",
 
 Nothing here asserts on timings: it prints tables and, last, one JSON line.
 
-    .venv/bin/python benchmarks/contradiction_scale.py            # 100k and 200k claims, ~30 min
-    .venv/bin/python benchmarks/contradiction_scale.py --quick    # 5k and 10k claims, < 1 min
+    .venv/bin/python benchmarks/contradiction_scale.py            # 100k and 200k claims, ~60 min
+    .venv/bin/python benchmarks/contradiction_scale.py --quick    # 5k and 10k claims, ~1.5 min
     .venv/bin/python benchmarks/contradiction_scale.py --store /tmp/kgc --keep   # keep both stores
     .venv/bin/python benchmarks/contradiction_scale.py --store /tmp/kgc --keep   # again: reuses them
 """
