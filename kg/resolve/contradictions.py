@@ -603,11 +603,20 @@ def _jaccard(a: frozenset[str], b: frozenset[str]) -> float:
     return len(a & b) / len(a | b)
 
 
-def similar_pairs(sets: dict[str, frozenset[str]], threshold: float) -> Iterable[tuple[str, str, float]]:
-    """Pairs of keys whose sets have Jaccard >= ``threshold`` (exact; prefix filtering).
+#: a word in more than this many clauses (or claims) is too common to make a candidate pair
+#: on its own: it keeps the work linear in the claims (each posting list is at most this long)
+MAX_POSTINGS = 200
+
+
+def similar_pairs(sets: dict[str, frozenset[str]], threshold: float,
+                  max_postings: int = MAX_POSTINGS) -> Iterable[tuple[str, str, float]]:
+    """Pairs of keys whose sets have Jaccard >= ``threshold`` (prefix filtering).
 
     Words are ranked rarest first; two sets with Jaccard >= t must share one of the
-    first ``|x| - ceil(t * |x|) + 1`` words of each, so only those are indexed.
+    first ``|x| - ceil(t * |x|) + 1`` words of each, so only those are indexed.  Words
+    in more than ``max_postings`` sets are not indexed: sets whose prefix holds only
+    such words (boilerplate) make no pairs, and the work is at most ``max_postings``
+    comparisons per indexed word, whatever the number of sets.
     """
     df: dict[str, int] = defaultdict(int)
     for words in sets.values():
@@ -622,6 +631,8 @@ def similar_pairs(sets: dict[str, frozenset[str]], threshold: float) -> Iterable
         prefix = len(ranked) - math.ceil(threshold * len(ranked)) + 1
         seen: set[str] = set()
         for w in ranked[:prefix]:
+            if df[w] > max_postings:
+                continue
             for other in index[w]:
                 if other in seen:
                     continue
@@ -865,6 +876,8 @@ def candidate_pairs(facts: dict[str, ClaimFacts]) -> set[tuple[str, str]]:
                 for name in names:
                     by_subject[(pair, stem, name)][pole].append(k)
     for left, right in by_subject.values():
+        if len(left) + len(right) > MAX_POSTINGS:
+            continue  # a word and a name too common to say which claims speak of one thing
         for a in left:
             for b in right:
                 add(a, b)
