@@ -135,7 +135,7 @@ class DetectReport:
 
 
 #: bump when detection rules change, so stores re-detect on their next ingest
-DETECTION_VERSION = "4"
+DETECTION_VERSION = "5"
 
 
 def detect(

@@ -609,31 +609,42 @@ MAX_POSTINGS = 200
 
 
 def similar_pairs(sets: dict[str, frozenset[str]], threshold: float,
-                  max_postings: int = MAX_POSTINGS) -> Iterable[tuple[str, str, float]]:
-    """Pairs of keys whose sets have Jaccard >= ``threshold`` (prefix filtering).
+                  max_postings: int | None = None) -> Iterable[tuple[str, str, float]]:
+    """Pairs of keys whose sets have Jaccard >= ``threshold`` (prefix filtering, bounded).
 
     Words are ranked rarest first; two sets with Jaccard >= t must share one of the
-    first ``|x| - ceil(t * |x|) + 1`` words of each, so only those are indexed.  Words
-    in more than ``max_postings`` sets are not indexed: sets whose prefix holds only
-    such words (boilerplate) make no pairs, and the work is at most ``max_postings``
-    comparisons per indexed word, whatever the number of sets.
+    first ``|x| - ceil(t * |x|) + 1`` words of each, so only those are indexed.  A word
+    in more than ``max_postings`` sets is not indexed; every set is also indexed by the
+    pairs of its three rarest words ("naval" and "patrols" are common, "naval patrols"
+    less so), so that sets of common words still meet, and a key still that common is
+    skipped.  So no posting list is longer than ``max_postings`` and the work stays
+    linear in the number of sets.
     """
+    cap = MAX_POSTINGS if max_postings is None else max_postings
     df: dict[str, int] = defaultdict(int)
     for words in sets.values():
         for w in words:
             df[w] += 1
-    index: dict[str, list[str]] = defaultdict(list)
-    for key in sorted(sets):
-        words = sets[key]
+    keys_of: dict[str, list[str]] = {}
+    for key, words in sets.items():
         if not words:
             continue
         ranked = sorted(words, key=lambda w: (df[w], w))
-        prefix = len(ranked) - math.ceil(threshold * len(ranked)) + 1
+        prefix = ranked[: len(ranked) - math.ceil(threshold * len(ranked)) + 1]
+        rare = [w for w in prefix if df[w] <= cap]
+        keys_of[key] = rare + [f"{a}\u0000{b}" for i, a in enumerate(ranked[:3]) for b in ranked[i + 1 : 3]]
+    kf: dict[str, int] = defaultdict(int)
+    for ks in keys_of.values():
+        for k in ks:
+            kf[k] += 1
+    index: dict[str, list[str]] = defaultdict(list)
+    for key in sorted(keys_of):
+        words = sets[key]
         seen: set[str] = set()
-        for w in ranked[:prefix]:
-            if df[w] > max_postings:
+        for k in keys_of[key]:
+            if kf[k] > cap:
                 continue
-            for other in index[w]:
+            for other in index[k]:
                 if other in seen:
                     continue
                 seen.add(other)
@@ -644,7 +655,7 @@ def similar_pairs(sets: dict[str, frozenset[str]], threshold: float,
                 j = _jaccard(words, o)
                 if j >= threshold:
                     yield (other, key, j)
-            index[w].append(key)
+            index[k].append(key)
 
 
 # ---------------------------------------------------------------------------- rules
