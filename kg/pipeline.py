@@ -25,7 +25,7 @@ from kg.extract.lexicon import CueLexicon
 from kg.export import DEFAULT_FORMATS, export
 from kg.read import ReadProblem, iter_documents
 from kg.resolve.aliases import AliasRules, load_alias_rules
-from kg.resolve.contradictions import Judge
+from kg.resolve.contradictions import Judge, judge_name
 from kg.resolve.opposites import OppositesLexicon, load_opposites
 from kg.records import Claim, Document
 from kg.store import ClaimStore
@@ -158,8 +158,8 @@ def detect(
     from kg.resolve.contradictions import detect_contradictions
 
     lexicon = opposites if isinstance(opposites, OppositesLexicon) else load_opposites(opposites)
-    judge_name = "" if judge is None else str(getattr(judge, "name", None) or getattr(judge, "__name__", "judge"))
-    parts = (DETECTION_VERSION, __version__, store.resolved_stamp() or "", lexicon.digest, judge_name)
+    judged_by = "" if judge is None else judge_name(judge)
+    parts = (DETECTION_VERSION, __version__, store.resolved_stamp() or "", lexicon.digest, judged_by)
     stamp = hashlib.sha256("\n".join(parts).encode("utf-8")).hexdigest()[:32]
     report = DetectReport()
     if not force and store.derived_stamp(CONTRADICTIONS_GRAPH) == stamp:

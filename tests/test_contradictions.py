@@ -173,20 +173,23 @@ def test_users_extend_the_opposites_with_a_file_of_their_own(tmp_path):
 
 
 def test_a_local_judge_is_off_by_default_and_adds_only_what_it_is_sure_of():
-    a = claim("the ceasefire is holding across the whole front line", "Army")
-    b = claim("fighting resumed along the front line overnight", "Villagers")
+    # two predictions of one election: a candidate pair (the same name, win / lose) the rules leave alone
+    a = claim("President Trump would lose in a massive landslide", "Howie Hawkins")
+    b = claim("President Trump wins re-election over former Vice President Biden", "Tom Tancredo")
+    assert candidate_pairs({c.iri: analyse(c) for c in (a, b)})
     assert kinds(a, b) == []
 
     def nli(premise: str, hypothesis: str) -> float:  # a stand-in for a local NLI model
-        return 0.97 if "ceasefire" in premise + hypothesis and "resumed" in premise + hypothesis else 0.1
+        return 0.97 if "landslide" in premise + hypothesis else 0.1
 
     nli.name = "test-nli"  # type: ignore[attr-defined]
-    candidates = candidate_pairs({c.iri: analyse(c) for c in (a, b)})
-    if not candidates:  # the judge sees only pairs about the same subject
-        assert kinds(a, b, judge=nli) == []
-    else:
-        [found] = detect_contradictions([a, b], judge=nli)
-        assert "test-nli" in found.reason
+    [found] = detect_contradictions([a, b], judge=nli)
+    assert found.kind == "polarity" and "test-nli" in found.reason and found.confidence == 0.97
+
+    def unsure(premise: str, hypothesis: str) -> float:
+        return 0.6
+
+    assert detect_contradictions([a, b], judge=unsure) == []
 
 
 def test_candidates_grow_with_the_groups_of_claims_about_one_subject_not_with_all_pairs():

@@ -74,8 +74,7 @@ _SIDE_PARTS = {
     "date": "?claim kg:firstSeen ?v0 . BIND(STR(?v0) AS ?v)",
     "located": "?claim kg:firstAppearance ?app . ?app schema:isPartOf ?article ; kg:contentStart ?start ; "
                "kg:contentEnd ?end . ?article schema:identifier ?v .",
-    "sentence": "?claim kg:firstAppearance ?app . ?app schema:isPartOf ?article ; kg:contentStart ?start ; "
-                "kg:contentEnd ?end ; kg:sentence ?v . ?article schema:identifier ?doc .",
+    "sentence": "?claim kg:firstAppearance ?app . ?app kg:sentence ?v .",
 }
 
 

@@ -55,7 +55,7 @@ log = logging.getLogger(__name__)
 
 __all__ = [
     "ClaimFacts", "Contradiction", "DetectionClaim", "Judge", "KINDS", "Quantity",
-    "analyse", "detect_contradictions", "find_quantities",
+    "analyse", "candidate_pairs", "detect_contradictions", "find_quantities", "judge_name", "similar_pairs",
 ]
 
 KINDS = ("polarity", "numbers", "opposites", "change_of_story")
@@ -149,6 +149,7 @@ class ClaimFacts:
     stems: frozenset[str] = frozenset()  # content-word stems (see _stem)
     clauses: tuple[Clause, ...] = ()  # polarity is compared clause by clause
     names: frozenset[str] = frozenset()  # stems of capitalised words inside the content ("Parliament")
+    day: int | None = None  # the first-seen date as a day number (date.toordinal)
     comparable: bool = True  # a proposition (not a question, not too long)
 
     @property
@@ -592,6 +593,7 @@ def analyse(claim: DetectionClaim, opposites: OppositesLexicon = BUILTIN_OPPOSIT
         stems=frozenset(_stem(w) for w in words if not w.startswith("@")),
         clauses=_clauses(claim.text),
         names=_names(claim.text),
+        day=_ordinal(claim.date),
         comparable=bool(tokens) and not (_QUESTION_WORDS & set(tokens[:3]))
         and not claim.text.rstrip().endswith("?") and claim.stance != "question",
     )
@@ -660,11 +662,9 @@ def similar_pairs(sets: dict[str, frozenset[str]], threshold: float,
 
 # ---------------------------------------------------------------------------- rules
 
-def _days(a: str | None, b: str | None) -> int | None:
-    try:
-        return abs((date.fromisoformat(a[:10]) - date.fromisoformat(b[:10])).days) if a and b else None
-    except ValueError:
-        return None
+def _days(x: ClaimFacts, y: ClaimFacts) -> int | None:
+    """Days between two claims first seen, or None if either date is unknown."""
+    return abs(x.day - y.day) if x.day is not None and y.day is not None else None
 
 
 #: claimant "names" that are a pronoun or a determiner left unresolved: nobody to hold to a claim
@@ -754,7 +754,7 @@ def _figures(x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
         return None
     if x.claim.claimant == y.claim.claimant:
         return None  # one source's figure that changes from day to day is an update, not a U-turn
-    days = _days(x.claim.date, y.claim.date)
+    days = _days(x, y)
     if days is None or days > NUMBER_WINDOW_DAYS:
         return None
     units = {_stem(q.unit) for q in x.quantities + y.quantities}
@@ -837,12 +837,16 @@ def _nested(x: ClaimFacts, y: ClaimFacts) -> bool:
     return bool(tx and ty) and (tx in ty or ty in tx)
 
 
+def judge_name(judge: Judge) -> str:
+    """What reasons and the detection stamp call a judge: its ``name``, else its ``__name__``."""
+    return str(getattr(judge, "name", None) or getattr(judge, "__name__", "judge"))
+
+
 def _judge_pair(judge: Judge, x: ClaimFacts, y: ClaimFacts) -> tuple[float, str] | None:
     p = float(judge(x.claim.text, y.claim.text))
     if p < JUDGE_THRESHOLD:
         return None
-    name = getattr(judge, "name", None) or getattr(judge, "__name__", "the judge")
-    return min(p, 0.99), f"{name} judges {_quote(y.claim.text, 60)} to contradict {_quote(x.claim.text, 60)} (p={p:.2f})"
+    return min(p, 0.99), f"{judge_name(judge)} judges {_quote(y.claim.text, 60)} to contradict {_quote(x.claim.text, 60)} (p={p:.2f})"
 
 
 def candidate_pairs(facts: dict[str, ClaimFacts]) -> set[tuple[str, str]]:
@@ -865,7 +869,7 @@ def candidate_pairs(facts: dict[str, ClaimFacts]) -> set[tuple[str, str]]:
     # numbers: figures of one unit, said of one name, first seen within the window
     by_unit: dict[tuple[str, str], list[tuple[int, str]]] = defaultdict(list)
     for k, f in facts.items():
-        day = _ordinal(f.claim.date)
+        day = f.day
         if day is None:
             continue
         for key in _figure_keys(f):
@@ -940,7 +944,7 @@ def detect_contradictions(
             continue
         # one source, twice: a claimant with a proper name ("economists" in two articles are two groups)
         same_claimant = x.claim.claimant == y.claim.claimant and any(ch.isupper() for ch in x.claim.claimant_name)
-        days = _days(x.claim.date, y.claim.date)
+        days = _days(x, y)
         if same_claimant and not days:
             continue
         verdicts: list[tuple[float, str, str]] = []
