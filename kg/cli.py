@@ -855,3 +855,7 @@ def report(out_path: Path, max_graph_nodes: int | None, store_path: Path) -> Non
 
 if __name__ == "__main__":
     main()
+
+
+# kg serve and kg push live in kg/cli_sparql.py (the store over HTTP), registered on main here
+from kg import cli_sparql  # noqa: E402,F401  (registers kg serve and kg push)
