@@ -2,7 +2,8 @@
 
 Exit codes: 0 success; 1 the run finished but some inputs were skipped (each
 reported on stderr with file and line); 2 usage error; 3 the store could not be
-opened (missing, or in use by another process); 4 the spaCy model is missing.
+opened (missing, or in use by another process); 4 the spaCy model is missing;
+5 the Dask cluster cannot be reached or cannot run kg.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ from kg.export import FORMATS as EXPORT_FORMATS  # light: the writers are import
 EXIT_PARTIAL = 1
 EXIT_STORE = 3
 EXIT_MODEL = 4
+EXIT_CLUSTER = 5
 
 def store_option(f):
     return click.option(
@@ -124,20 +126,38 @@ def _check_date(value: str | None, name: str) -> None:
 
 
 class _Progress:
-    """One line per document on a terminal's stderr; silent in pipes and CI."""
+    """A progress bar on a terminal's stderr (documents, claims, rate, ETA); silent in pipes and CI."""
 
-    def __init__(self, enabled: bool) -> None:
+    def __init__(self, enabled: bool, total: int | None = None) -> None:
+        from tqdm import tqdm
+
         self.enabled = enabled
-        self.n = 0
+        self.claims = 0
+        self.bar = tqdm(total=total, unit="doc", disable=not enabled, file=sys.stderr, dynamic_ncols=True,
+                        smoothing=0.05, mininterval=0.5)
+
+    @classmethod
+    def for_terminal(cls, paths: tuple[str, ...], fmt: str) -> _Progress:
+        """On when stderr is a terminal and CI is not set; the total is counted only then."""
+        import os
+
+        from kg.read import count_documents
+
+        enabled = sys.stderr.isatty() and os.environ.get("CI", "").lower() not in ("1", "true", "yes")
+        return cls(enabled, count_documents(list(paths), fmt=fmt) if enabled else None)
 
     def __call__(self, document, status: str, n_claims: int) -> None:
-        self.n += 1
+        self.claims += n_claims
+        self.bar.set_postfix_str(f"{self.claims} claims", refresh=False)
+        self.bar.update(1)
+
+    def stage(self, name: str) -> None:
         if self.enabled:
-            click.echo(f"\r[{self.n}] {status:9s} {n_claims:3d} claims  {document.id[:60]}\033[K", err=True, nl=False)
+            self.bar.refresh()
+            self.bar.write(f"{name}...", file=sys.stderr)
 
     def done(self) -> None:
-        if self.enabled and self.n:
-            click.echo("", err=True)
+        self.bar.close()
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
@@ -225,19 +245,37 @@ def _print_ingest_summary(report) -> None:
                    f"(see 'kg contradictions')", err=True)
 
 
+def scale_options(f):
+    f = click.option("--batch-size", type=click.IntRange(1, 10_000), default=16, show_default=True,
+                     help="Documents per batch sent to a worker (one nlp.pipe call each).")(f)
+    f = click.option("--scheduler", default=None, envvar="KG_SCHEDULER", metavar="tcp://HOST:PORT",
+                     help="Extract on this Dask distributed cluster (env KG_SCHEDULER); its workers need kg and "
+                          "the spaCy model installed. The store stays here, written by this process alone.")(f)
+    f = click.option("--workers", type=click.IntRange(1, 256), default=1, show_default=True, envvar="KG_WORKERS",
+                     help="Extraction processes on this machine (env KG_WORKERS); 1 parses in this process.")(f)
+    return f
+
+
 @main.command()
 @click.argument("paths", nargs=-1, required=True)
 @input_options
 @model_option
 @aliases_option
 @opposites_option
+@scale_options
+@click.option("--format", "fmt_out", type=click.Choice(["text", "json"]), default="text", show_default=True,
+              help="The summary on stdout: text for people, json for scripts (the progress bar and problems "
+                   "go to stderr).")
 @store_option
 def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, aliases_path: Path | None,
-           opposites_path: Path | None, store_path: Path) -> None:
+           opposites_path: Path | None, workers: int, scheduler: str | None, batch_size: int, fmt_out: str,
+           store_path: Path) -> None:
     """Add the documents in PATHS to the store (unchanged documents are skipped).
 
     PATHS are files, folders (read recursively) or - for stdin, in the formats
-    of 'kg extract'.
+    of 'kg extract'. Documents stream through in batches, so memory stays flat
+    however large the corpus; on a terminal a progress bar shows documents,
+    claims, rate and ETA.
 
     Each document is stored atomically with its claims; re-ingesting the same
     document changes nothing, a changed one replaces its earlier version. A run
@@ -246,35 +284,57 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     all stored articles (see 'kg resolve') and contradictions detected (see
     'kg detect').
 
+    Extraction (the slow part) can run in --workers local processes or on a Dask
+    cluster (--scheduler); this process alone writes the store, and the stored
+    graph is the same either way. On a cluster, the documents of a worker that
+    dies are extracted again elsewhere, never stored twice.
+
     \b
-    Example:
+    Examples:
       kg ingest ../shared/corpora/wikinews.jsonl --store wikinews.kg
+      kg ingest archive.jsonl --workers 2
+      kg ingest archive.jsonl --scheduler tcp://10.0.0.5:8786
+      zcat archive.jsonl.gz | kg ingest - --format json
     """
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
     pairs = _load_opposites(opposites_path)
-    nlp = _load_nlp(model)
+    nlp = _load_nlp(model) if workers == 1 and scheduler is None else None
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs, model=model, workers=workers,
+                              scheduler=scheduler, batch_size=batch_size)
     _report_problems(report.problems)
-    _print_ingest_summary(report)
+    if fmt_out == "json":
+        click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
+    else:
+        _print_ingest_summary(report)
     sys.exit(EXIT_PARTIAL if report.problems else 0)
 
 
 def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any, rules: Any,
-                 pairs: Any = None) -> Any:
-    """Ingest PATHS into an open store, with a progress line when stderr is a terminal."""
+                 pairs: Any = None, *, model: str | None = None, workers: int = 1, scheduler: str | None = None,
+                 batch_size: int = 16) -> Any:
+    """Ingest PATHS into an open store, with a progress bar when stderr is a terminal."""
+    from kg.extract import ModelNotFoundError
+    from kg.extract.parallel import ClusterError
     from kg.pipeline import ingest as run_ingest
 
-    progress = _Progress(sys.stderr.isatty())
+    progress = _Progress.for_terminal(paths, fmt)
     try:
         report = run_ingest(list(paths), store, nlp=nlp, date=date, fmt=fmt, progress=progress, aliases=rules,
-                            opposites=pairs)
+                            opposites=pairs, model=model, workers=workers, scheduler=scheduler,
+                            batch_size=batch_size, stage=progress.stage)
     except KeyboardInterrupt:
         progress.done()
         click.echo("kg: interrupted; every document finished so far is stored; run the same command again "
                    "to do the rest", err=True)
         sys.exit(130)
+    except ClusterError as exc:
+        progress.done()
+        _fail(f"{exc}; every document finished so far is stored", EXIT_CLUSTER)
+    except ModelNotFoundError as exc:
+        progress.done()
+        _fail(str(exc), EXIT_MODEL)
     progress.done()
     return report
 
@@ -287,9 +347,11 @@ def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str,
 @model_option
 @aliases_option
 @opposites_option
+@scale_options
 @store_option
 def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
-          aliases_path: Path | None, opposites_path: Path | None, store_path: Path) -> None:
+          aliases_path: Path | None, opposites_path: Path | None, workers: int, scheduler: str | None,
+          batch_size: int, store_path: Path) -> None:
     """The main job: ingest PATHS, export to --out, print who claimed what when.
 
     Writes claims.ttl (Turtle, for SPARQL), claims.graphml and claimants.graphml (two
@@ -306,9 +368,10 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
     pairs = _load_opposites(opposites_path)
-    nlp = _load_nlp(model)
+    nlp = _load_nlp(model) if workers == 1 and scheduler is None else None
     with _open_store(store_path) as store:
-        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs)
+        report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs, model=model, workers=workers,
+                              scheduler=scheduler, batch_size=batch_size)
         paths_out = export(store, out_dir)
         rows = [r.to_json() for r in find_claims(store)]
     _report_problems(report.problems)

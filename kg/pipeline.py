@@ -11,6 +11,7 @@ import hashlib
 import logging
 import os
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from typing import Any
 from dataclasses import dataclass, field
 from datetime import datetime, timezone
 from pathlib import Path
@@ -19,9 +20,10 @@ from spacy.language import Language
 
 from kg import __version__
 from kg.build.rdf import Run, document_quads
-from kg.build.resolved import resolved_quads
+from kg.build.resolved import iter_resolved_quads
 from kg.extract import iter_claims, load_model, model_info
 from kg.extract.lexicon import CueLexicon
+from kg.extract.parallel import DEFAULT_BATCH_SIZE, Extracted, extract_in_processes, extract_on_cluster
 from kg.export import DEFAULT_FORMATS, export
 from kg.read import ReadProblem, iter_documents
 from kg.resolve.aliases import AliasRules, load_alias_rules
@@ -113,7 +115,7 @@ def resolve(store: ClaimStore, *, aliases: AliasRules | str | Path | None = None
     claims = resolve_claims(appearances)
     report.mentions, report.appearances, report.claims = len(mentions), len(appearances), len(claims)
     report.entities = len({e.iri for e in entities.values()})
-    report.added, report.removed = store.replace_resolved(resolved_quads(entities, claims, stamp))
+    report.added, report.removed = store.replace_resolved(iter_resolved_quads(entities, claims, stamp))
     log.info("resolved %d mentions -> %d entities, %d appearances -> %d claims (+%d/-%d quads)",
              report.mentions, report.entities, report.appearances, report.claims, report.added, report.removed)
     return report
@@ -244,43 +246,92 @@ def ingest(
     progress: ProgressCallback | None = None,
     aliases: AliasRules | str | Path | None = None,
     opposites: OppositesLexicon | str | Path | None = None,
+    workers: int = 1,
+    scheduler: str | Any | None = None,
+    model: str | None = None,
+    batch_size: int = DEFAULT_BATCH_SIZE,
+    stage: Callable[[str], None] | None = None,
 ) -> IngestReport:
     """Read, extract and store every document of ``sources``; unchanged documents are skipped.
 
-    Each document is written atomically with its claims and provenance; bad inputs
-    are reported in ``IngestReport.problems`` and the run goes on.  At the end,
-    entities and claims are resolved across all stored articles (:func:`resolve`,
-    with ``aliases``) and contradictions detected (:func:`detect`, with
-    ``opposites``), unless nothing changed since the last time.  A run cut short
-    leaves every finished article stored; the next run skips them and resolves.
+    Documents stream through in batches: they are read lazily, parsed, stored and
+    dropped, so memory does not grow with the corpus.  Extraction runs
+
+    - in this process with ``nlp`` (default: ``model``, else kg's default model);
+    - in ``workers`` local processes when ``workers > 1``, each loading ``model``;
+    - on a Dask distributed cluster when ``scheduler`` is given (its address,
+      ``"tcp://host:8786"``, or a ``distributed.Client``); its workers need kg and
+      the spaCy model installed.
+
+    Whatever runs extraction, this process alone writes the store, merging each
+    document as its claims arrive, and the stored graph is the same.  Each document
+    is written atomically with its claims and provenance; bad inputs are reported in
+    ``IngestReport.problems`` and the run goes on.  At the end, entities and claims
+    are resolved across all stored articles (:func:`resolve`, with ``aliases``) and
+    contradictions detected (:func:`detect`, with ``opposites``), unless nothing
+    changed since the last time.  A run cut short leaves every finished article
+    stored; the next run skips them and resolves.  ``progress`` is called once per
+    document, ``stage`` with the name of each step after extraction.
     """
     rules = aliases if isinstance(aliases, AliasRules) else load_alias_rules(aliases)
     pairs = opposites if isinstance(opposites, OppositesLexicon) else load_opposites(opposites)
     report = IngestReport()
     documents = iter_documents(sources, date=date, fmt=fmt, problems=report.problems)
     pending = _new_documents(documents, store, report, progress)
-    run: Run | None = None
+
     def failed(document: Document, exc: Exception) -> None:
         report.problems.append(ReadProblem(document.path or "-", document.line, f"extraction failed on {document.id}: {exc}"))
 
-    for document, claims in iter_claims(pending, nlp, lexicon, on_error=failed):
-        if run is None:
-            info = model_info(nlp or load_model())
-            run = Run(kg_version=__version__, model=info.name, model_version=info.version, started_at=run_time())
-            report.run = run
-        status = store.put_document(document, document_quads(document, claims, run))
+    for item in _extracted(pending, nlp=nlp, model=model, lexicon=lexicon, workers=workers, scheduler=scheduler,
+                           batch_size=batch_size, on_error=failed):
+        document, claims = item.document, item.claims
+        if report.run is None:
+            report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version,
+                             started_at=run_time())
+        status = store.put_document(document, document_quads(document, claims, report.run))
         if status == "changed":
             report.changed += 1
-        else:
+        elif status == "new":
             report.new += 1
-        report.claims += len(claims)
+        else:  # the same document twice in one input: stored once
+            report.unchanged += 1
+        report.claims += len(claims) if status != "unchanged" else 0
         if progress:
             progress(document, status, len(claims))
+    if stage:
+        stage("resolving entities and claims across articles")
     report.resolution = resolve(store, aliases=rules)
+    if stage:
+        stage("detecting contradictions")
     report.detection = detect(store, opposites=pairs)
     log.info("ingested %d documents (%d new, %d changed, %d unchanged), %d claims, %d problems",
              report.documents, report.new, report.changed, report.unchanged, report.claims, len(report.problems))
     return report
+
+
+def _extracted(
+    documents: Iterable[Document],
+    *,
+    nlp: Language | None,
+    model: str | None,
+    lexicon: CueLexicon | None,
+    workers: int,
+    scheduler: str | Any | None,
+    batch_size: int,
+    on_error: Callable[[Document, Exception], None],
+) -> Iterator[Extracted]:
+    """Documents' claims from wherever extraction runs: here, local processes, or a Dask cluster."""
+    if scheduler is not None:
+        yield from extract_on_cluster(documents, scheduler, model=model, lexicon=lexicon, batch_size=batch_size,
+                                      on_error=on_error)
+    elif workers > 1:
+        yield from extract_in_processes(documents, workers, model=model, lexicon=lexicon, batch_size=batch_size,
+                                        on_error=on_error)
+    else:
+        nlp = nlp or load_model(model)
+        info = model_info(nlp)
+        for document, claims in iter_claims(documents, nlp, lexicon, batch_size=batch_size, on_error=on_error):
+            yield Extracted(document, claims, info)
 
 
 def extract(

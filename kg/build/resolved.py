@@ -9,7 +9,7 @@ recomputed from the article graphs (:func:`kg.pipeline.resolve`), never edited.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 
 from pyoxigraph import Literal, NamedNode, Quad
 
@@ -18,57 +18,66 @@ from kg.build.rdf import ENTITY_CLASSES, RESOLVED_GRAPH
 from kg.resolve.claims import ResolvedClaim
 from kg.resolve.entities import Entity
 
-__all__ = ["RESOLVED_GRAPH", "resolved_quads"]
+__all__ = ["RESOLVED_GRAPH", "iter_resolved_quads", "resolved_quads"]
 
 def resolved_quads(entities: Mapping[str, Entity], claims: Iterable[ResolvedClaim], stamp: str) -> list[Quad]:
     """The derived graph, deduplicated and sorted; ``stamp`` records what it was derived from."""
+    return sorted(set(iter_resolved_quads(entities, claims, stamp)), key=str)
+
+
+def iter_resolved_quads(entities: Mapping[str, Entity], claims: Iterable[ResolvedClaim],
+                        stamp: str) -> Iterator[Quad]:
+    """The quads of :func:`resolved_quads` one at a time, unsorted, a quad possibly more than once.
+
+    For writing a large derived graph without holding it in memory
+    (:meth:`kg.store.ClaimStore.replace_derived` drops the repeats).
+    """
     g = RESOLVED_GRAPH
-    out: set[Quad] = set()
 
-    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> None:
-        out.add(Quad(s, p, o, g))
+    def add(s: NamedNode, p: NamedNode, o: NamedNode | Literal) -> Quad:
+        return Quad(s, p, o, g)
 
-    add(g, KG_NS.derivedFrom, Literal(stamp))
+    yield add(g, KG_NS.derivedFrom, Literal(stamp))
 
     for ent in {e.iri: e for e in entities.values()}.values():
         node = NamedNode(ent.iri)
-        add(node, RDF_TYPE, KG_NS.Entity)
+        yield add(node, RDF_TYPE, KG_NS.Entity)
         for cls in ENTITY_CLASSES.get(ent.type, ()):
-            add(node, RDF_TYPE, cls)
-        add(node, KG_NS.entityType, Literal(ent.type))
-        add(node, SCHEMA_NS.name, Literal(ent.name))
+            yield add(node, RDF_TYPE, cls)
+        yield add(node, KG_NS.entityType, Literal(ent.type))
+        yield add(node, SCHEMA_NS.name, Literal(ent.name))
         for alias in ent.aliases:
-            add(node, KG_NS.alias, Literal(alias))
+            yield add(node, KG_NS.alias, Literal(alias))
         for aff in ent.affiliations:
-            add(node, KG_NS.affiliation, Literal(aff))
+            yield add(node, KG_NS.affiliation, Literal(aff))
         for m in ent.mentions:
-            add(node, KG_NS.hasMention, NamedNode(m))
-            add(NamedNode(m), KG_NS.refersTo, node)
+            yield add(node, KG_NS.hasMention, NamedNode(m))
+            yield add(NamedNode(m), KG_NS.refersTo, node)
 
     for c in claims:
         claim = NamedNode(c.iri)
-        add(claim, RDF_TYPE, KG_NS.Claim)
-        add(claim, RDF_TYPE, SCHEMA_NS.Claim)
-        add(claim, SCHEMA_NS.text, Literal(c.text))
+        yield add(claim, RDF_TYPE, KG_NS.Claim)
+        yield add(claim, RDF_TYPE, SCHEMA_NS.Claim)
+        yield add(claim, SCHEMA_NS.text, Literal(c.text))
         if c.claimant:
-            add(claim, PROV_NS.wasAttributedTo, NamedNode(c.claimant))
-            add(claim, SCHEMA_NS.author, NamedNode(c.claimant))
-        add(claim, KG_NS.stance, Literal(c.stance))
-        add(claim, KG_NS.kind, Literal(c.kind))
+            yield add(claim, PROV_NS.wasAttributedTo, NamedNode(c.claimant))
+            yield add(claim, SCHEMA_NS.author, NamedNode(c.claimant))
+        yield add(claim, KG_NS.stance, Literal(c.stance))
+        yield add(claim, KG_NS.kind, Literal(c.kind))
         if c.hedge:
-            add(claim, KG_NS.hedge, Literal(c.hedge))
+            yield add(claim, KG_NS.hedge, Literal(c.hedge))
         for app in c.appearances:
             node = NamedNode(app.iri)
-            add(claim, KG_NS.hasAppearance, node)
-            add(claim, SCHEMA_NS.appearance, NamedNode(app.article))
-            add(node, KG_NS.ofClaim, claim)
-        add(claim, KG_NS.firstAppearance, NamedNode(c.first.iri))
+            yield add(claim, KG_NS.hasAppearance, node)
+            yield add(claim, SCHEMA_NS.appearance, NamedNode(app.article))
+            yield add(node, KG_NS.ofClaim, claim)
+        yield add(claim, KG_NS.firstAppearance, NamedNode(c.first.iri))
         if c.first.date:
-            add(claim, KG_NS.firstSeen, Literal(c.first.date, datatype=XSD_NS.date))
-        add(claim, KG_NS.appearanceCount, Literal(len(c.appearances)))
-        add(claim, KG_NS.outletCount, Literal(c.outlets))
+            yield add(claim, KG_NS.firstSeen, Literal(c.first.date, datatype=XSD_NS.date))
+        yield add(claim, KG_NS.appearanceCount, Literal(len(c.appearances)))
+        yield add(claim, KG_NS.outletCount, Literal(c.outlets))
         for m in c.mentions:
-            add(claim, SCHEMA_NS.mentions, NamedNode(m))
+            yield add(claim, SCHEMA_NS.mentions, NamedNode(m))
         for other in c.supports:
-            add(claim, KG_NS.supports, NamedNode(other))
-    return sorted(out, key=str)
+            yield add(claim, KG_NS.supports, NamedNode(other))
+

@@ -15,9 +15,10 @@ transaction, so readers and crashes see either the old or the new state, never a
 
 from __future__ import annotations
 
+import hashlib
 import logging
 from collections import defaultdict
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, Literal as TLiteral
 
@@ -126,6 +127,7 @@ class ClaimStore:
         self._store: Store | None = store
         self.path = path
         self.read_only = read_only
+        self._unflushed = 0  # quads written since the last flush
 
     # ------------------------------------------------------------------ lifecycle
 
@@ -257,6 +259,12 @@ class ClaimStore:
             store.extend(quads + merged)
         elif status == "changed":
             store.update(_replace_graph_update(g, quads))
+        if status != "unchanged":
+            self._unflushed += 2 * len(quads)
+            if self._unflushed >= FLUSH_EVERY_QUADS:
+                # RocksDB keeps writes in memory until it flushes; a long ingest would grow without this
+                store.flush()
+                self._unflushed = 0
         log.debug("document %s: %s (%d quads)", doc.id, status, len(quads) if status != "unchanged" else 0)
         return status
 
@@ -286,39 +294,79 @@ class ClaimStore:
         """What the derived graph (entities, claims) was computed from, or ``None`` if never."""
         return self.derived_stamp(RESOLVED_GRAPH)
 
-    def replace_derived(self, graph: NamedNode, quads: Sequence[Quad]) -> tuple[int, int]:
-        """Make the derived graph ``graph`` exactly ``quads``, atomically; returns (added, removed).
+    def replace_derived(self, graph: NamedNode, quads: Iterable[Quad]) -> tuple[int, int]:
+        """Make the derived graph ``graph`` exactly ``quads``; returns (added, removed).
 
         Derived graphs (:data:`DERIVED_GRAPHS`: the resolved graph, the contradictions)
         are computed from the article graphs, never edited.  Only the difference is
-        written, in one transaction, with the merged graph kept in step: no other
-        graph states a derived graph's triples, so a removed one leaves the merge too.
+        written, with the merged graph kept in step (no other graph states a derived
+        graph's triples, so a removed one leaves the merge too).  ``quads`` may be a
+        generator and may repeat a quad; memory holds a 16-byte digest per quad, not
+        the quads.
+
+        A difference of up to :data:`DERIVED_CHUNK` quads is written in one
+        transaction.  A larger one (a first build over a big corpus) is written in
+        transactions of that size, so that memory stays bounded, with the graph's
+        stamp (``kg:derivedFrom``) removed in the first and written in the last:
+        a run cut short leaves the graph without a stamp, which makes the next run
+        recompute it, and :meth:`derived_stamp` says so meanwhile.
         """
         if graph not in DERIVED_GRAPHS:
             raise ValueError(f"{graph} is not a derived graph (one of {', '.join(map(str, DERIVED_GRAPHS))})")
         store = self._writable()
-        new = set(quads)
-        stray = [q for q in new if q.graph_name != graph]
-        if stray:
-            raise ValueError(f"{len(stray)} quad(s) are not in the derived graph {graph}: {stray[0]}")
-        old = set(store.quads_for_pattern(None, None, None, graph))
-        added = sorted(new - old, key=str)
-        removed = sorted(old - new, key=str)
-        if not removed:
-            if added:
-                store.extend(added + [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in added])
+        old = {_digest(q) for q in store.quads_for_pattern(None, None, None, graph)}
+        seen: set[bytes] = set()
+        stamps: list[Quad] = []  # the new kg:derivedFrom, written last
+        added: list[Quad] = []
+        added_total = 0
+        chunked = False
+        for q in quads:
+            if q.graph_name != graph:
+                raise ValueError(f"a quad is not in the derived graph {graph}: {q}")
+            d = _digest(q)
+            if d in seen:
+                continue
+            seen.add(d)
+            if d in old:
+                continue
+            if q.subject == graph and q.predicate == KG_NS.derivedFrom:
+                stamps.append(q)
+                continue
+            added.append(q)
+            added_total += 1
+            if len(added) >= DERIVED_CHUNK:
+                if not chunked:
+                    chunked = True
+                    self._drop_stamp(graph)
+                _add_with_merge(store, added)
+                added = []
+        removed_digests = old - seen
+        del old, seen
+        if not chunked and len(removed_digests) + len(added) + len(stamps) <= DERIVED_CHUNK:
+            removed = [q for q in store.quads_for_pattern(None, None, None, graph) if _digest(q) in removed_digests]
+            _apply_diff(store, graph, removed, added + stamps)
         else:
-            def body(qs: list[Quad]) -> str:
-                triples = serialize([q.triple for q in qs], format=RdfFormat.N_TRIPLES).decode("utf-8")
-                return f"GRAPH {graph} {{\n{triples}}}\n{triples}"
-            update = f"DELETE DATA {{\n{body(removed)}}}"
-            if added:
-                update += f" ;\nINSERT DATA {{\n{body(added)}}}"
-            store.update(update)
-        log.debug("derived graph %s: %d quads added, %d removed", graph, len(added), len(removed))
-        return len(added), len(removed)
+            if not chunked:
+                self._drop_stamp(graph)
+            batch: list[Quad] = []
+            for q in store.quads_for_pattern(None, None, None, graph):  # a snapshot: safe to delete meanwhile
+                if _digest(q) in removed_digests and not (q.subject == graph and q.predicate == KG_NS.derivedFrom):
+                    batch.append(q)
+                    if len(batch) >= DERIVED_CHUNK:
+                        _apply_diff(store, graph, batch, [])
+                        batch = []
+            _apply_diff(store, graph, batch, added)
+            _apply_diff(store, graph, [], stamps)  # last: the graph is complete
+        added_total += len(stamps)
+        log.debug("derived graph %s: %d quads added, %d removed (%s)", graph, added_total, len(removed_digests),
+                  "in chunks" if chunked or len(removed_digests) + added_total > DERIVED_CHUNK else "one transaction")
+        return added_total, len(removed_digests)
 
-    def replace_resolved(self, quads: Sequence[Quad]) -> tuple[int, int]:
+    def _drop_stamp(self, graph: NamedNode) -> None:
+        old = list(self._writable().quads_for_pattern(graph, KG_NS.derivedFrom, None, graph))
+        _apply_diff(self._writable(), graph, old, [])
+
+    def replace_resolved(self, quads: Iterable[Quad]) -> tuple[int, int]:
         """Make the resolved graph exactly ``quads`` (see :meth:`replace_derived`)."""
         return self.replace_derived(RESOLVED_GRAPH, quads)
 
@@ -431,3 +479,35 @@ def _replace_graph_update(graph: NamedNode, quads: Sequence[Quad]) -> str:
         body = serialize(triples, format=RdfFormat.N_TRIPLES).decode("utf-8")
         parts.append(f"INSERT DATA {{\nGRAPH {graph} {{\n{body}}}\n{body}}}")
     return " ;\n".join(parts)
+
+
+#: the most quads a derived graph's update writes in one transaction (see ClaimStore.replace_derived)
+DERIVED_CHUNK = 50_000
+#: put_document flushes RocksDB's write buffers after about this many quads (bounds memory on long ingests)
+FLUSH_EVERY_QUADS = 100_000
+
+
+def _digest(q: Quad) -> bytes:
+    return hashlib.blake2b(str(q).encode("utf-8"), digest_size=16).digest()
+
+
+def _add_with_merge(store: Store, quads: Sequence[Quad]) -> None:
+    """Add derived quads and their triples to the merged graph, in one transaction."""
+    if quads:
+        store.extend(list(quads) + [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads])
+
+
+def _apply_diff(store: Store, graph: NamedNode, removed: Sequence[Quad], added: Sequence[Quad]) -> None:
+    """Remove and add derived quads (and their merged triples) in one transaction."""
+    if not removed:
+        _add_with_merge(store, added)
+        return
+
+    def body(qs: Sequence[Quad]) -> str:
+        triples = serialize([q.triple for q in qs], format=RdfFormat.N_TRIPLES).decode("utf-8")
+        return f"GRAPH {graph} {{\n{triples}}}\n{triples}"
+
+    update = f"DELETE DATA {{\n{body(removed)}}}"
+    if added:
+        update += f" ;\nINSERT DATA {{\n{body(added)}}}"
+    store.update(update)
