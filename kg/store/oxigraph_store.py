@@ -260,11 +260,7 @@ class ClaimStore:
         elif status == "changed":
             store.update(_replace_graph_update(g, quads))
         if status != "unchanged":
-            self._unflushed += 2 * len(quads)
-            if self._unflushed >= FLUSH_EVERY_QUADS:
-                # RocksDB keeps writes in memory until it flushes; a long ingest would grow without this
-                store.flush()
-                self._unflushed = 0
+            self._wrote(2 * len(quads))
         log.debug("document %s: %s (%d quads)", doc.id, status, len(quads) if status != "unchanged" else 0)
         return status
 
@@ -339,6 +335,7 @@ class ClaimStore:
                     chunked = True
                     self._drop_stamp(graph)
                 _add_with_merge(store, added)
+                self._wrote(2 * len(added))
                 added = []
         removed_digests = old - seen
         del old, seen
@@ -354,13 +351,26 @@ class ClaimStore:
                     batch.append(q)
                     if len(batch) >= DERIVED_CHUNK:
                         _apply_diff(store, graph, batch, [])
+                        self._wrote(2 * len(batch))
                         batch = []
             _apply_diff(store, graph, batch, added)
+            self._wrote(2 * (len(batch) + len(added)))
             _apply_diff(store, graph, [], stamps)  # last: the graph is complete
         added_total += len(stamps)
         log.debug("derived graph %s: %d quads added, %d removed (%s)", graph, added_total, len(removed_digests),
                   "in chunks" if chunked or len(removed_digests) + added_total > DERIVED_CHUNK else "one transaction")
         return added_total, len(removed_digests)
+
+    def _wrote(self, n_quads: int) -> None:
+        """Count quads written; flush RocksDB's write buffers every :data:`FLUSH_EVERY_QUADS`.
+
+        RocksDB keeps recent writes in memory until it flushes them; on a long
+        ingest that memory would grow with the corpus without this.
+        """
+        self._unflushed += n_quads
+        if self._unflushed >= FLUSH_EVERY_QUADS:
+            self._writable().flush()
+            self._unflushed = 0
 
     def _drop_stamp(self, graph: NamedNode) -> None:
         old = list(self._writable().quads_for_pattern(graph, KG_NS.derivedFrom, None, graph))
