@@ -131,7 +131,7 @@ class _PushProgress:
                    "http://HOST:3030/DATASET/data, GraphDB http://HOST:7200/repositories/REPO/rdf-graphs/service.")
 @click.option("--graph", default=None, metavar="IRI", help="The remote graph to fill (default: its default graph).")
 @click.option("--chunk-size", type=click.IntRange(min=1), default=None, metavar="N",
-              help="Triples per request (default 50000).")
+              help="Triples per request (default 20000, about 3 MB).")
 @click.option("--append", is_flag=True, help="Add to what the remote graph holds (POST only) instead of replacing it.")
 @click.option("--restart", is_flag=True, help="Start over, ignoring an interrupted push's progress.")
 @click.option("--state", "state_path", type=click.Path(dir_okay=False, path_type=Path), default=None, metavar="FILE",

@@ -28,7 +28,7 @@ from SPARQLWrapper import JSON, POST, SPARQLWrapper
 from kg.cli import main
 from kg.query.canned import run_query
 from kg.serve import BlankNodePushError, PushConnectionError, SparqlServer, push
-from kg.serve.push import default_state_path, sorted_ntriples
+from kg.serve.push import DEFAULT_CHUNK_TRIPLES, default_state_path, sorted_ntriples
 from kg.serve.remote import canned_query_text, rows_from_json
 from kg.serve.server import free_port
 from kg.store import ClaimStore, StoreLockedError
@@ -72,7 +72,7 @@ def local(store_path):
     with ClaimStore.open(store_path, read_only=True) as store:
         calls = _canned_calls(store)
         answers = [(name, params, run_query(store, name, params)) for name, params in calls]
-        lines, _ = sorted_ntriples(store)
+        lines = sorted_ntriples(store).lines
     assert any(rows for name, _, rows in answers if name == "contradictions")
     return {"answers": answers, "triples": set(lines), "count": len(lines)}
 
@@ -275,7 +275,8 @@ def test_kg_push_command_prints_a_summary_and_a_json_report(store_path, local, t
     result = run_cli("push", "--store", str(store_path), "--endpoint", target.store_url, "--format", "json")
     assert result.exit_code == 0, result.output
     report = json.loads(result.output)
-    assert (report["triples_sent"], report["chunks_sent"], report["graph"]) == (local["count"], 1, None)
+    default_chunks = -(-local["count"] // DEFAULT_CHUNK_TRIPLES)
+    assert (report["triples_sent"], report["chunks_sent"], report["graph"]) == (local["count"], default_chunks, None)
     assert _count(target.query_url, GRAPH) == _count(target.query_url) == local["count"]
 
 
@@ -338,7 +339,7 @@ def test_a_push_resumed_after_the_store_changed_starts_over(store_path, local, t
             assert store.remove_document("doc-4d36a316c3dd557f")
         server.start()
         with ClaimStore.open(changed_path, read_only=True) as store:
-            now, _ = sorted_ntriples(store)
+            now = sorted_ntriples(store).lines
             report = push(store, server.store_url, GRAPH, chunk_triples=CHUNK)
         assert not report.resumed and report.chunks_skipped == 0 and report.triples_sent == len(now) < local["count"]
         assert any("changed" in note for note in report.notes)
@@ -352,28 +353,30 @@ def test_push_refuses_a_store_with_blank_nodes(tmp_path):
     with ClaimStore.open(tmp_path / "blank.kg") as store:
         store.oxigraph.add(Quad(BlankNode(), NamedNode("https://example.org/p"), Literal("x"), DefaultGraph()))
     with ClaimStore.open(tmp_path / "blank.kg", read_only=True) as store:
-        with pytest.raises(BlankNodePushError, match="blank nodes"):
+        with pytest.raises(BlankNodePushError, match="1 triples with blank nodes"):
             push(store, f"http://127.0.0.1:{free_port()}/store")
 
 
 # ----------------------------------------------------------------------------- (d) CLI errors
 
 
-def test_kg_push_to_an_unreachable_endpoint_fails_clearly_with_exit_5(store_path):
+def test_kg_push_to_an_unreachable_endpoint_fails_clearly_with_exit_5(store_path, local):
     endpoint = f"http://127.0.0.1:{free_port()}/store"  # nobody listens there
     started = time.monotonic()
     result = run_cli("push", "--store", str(store_path), "--endpoint", endpoint)
     assert result.exit_code == 5
-    assert f"PUT {endpoint}?default failed for chunk 1 of 1" in result.output
+    chunks = -(-local["count"] // DEFAULT_CHUNK_TRIPLES)
+    assert f"PUT {endpoint}?default failed for chunk 1 of {chunks}" in result.output
     assert "Connection refused" in result.output and "nothing was acknowledged" in result.output
     assert time.monotonic() - started < 30
 
 
-def test_kg_push_refused_by_the_endpoint_names_the_status_with_exit_6(store_path):
+def test_kg_push_refused_by_the_endpoint_names_the_status_with_exit_6(store_path, local):
     with SparqlServer(store_path, port=0) as read_only:  # its Graph Store refuses writes
         result = run_cli("push", "--store", str(store_path), "--endpoint", read_only.store_url)
     assert result.exit_code == 6
-    assert f"PUT {read_only.store_url}?default answered 403 Forbidden for chunk 1 of 1" in result.output
+    chunks = -(-local["count"] // DEFAULT_CHUNK_TRIPLES)
+    assert f"PUT {read_only.store_url}?default answered 403 Forbidden for chunk 1 of {chunks}" in result.output
 
 
 def test_kg_push_and_serve_usage_errors(store_path, tmp_path):
