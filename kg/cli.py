@@ -129,12 +129,18 @@ class _Progress:
     """A progress bar on a terminal's stderr (documents, claims, rate, ETA); silent in pipes and CI."""
 
     def __init__(self, enabled: bool, total: int | None = None) -> None:
+        import os
+
         from tqdm import tqdm
 
         self.enabled = enabled
         self.claims = 0
-        self.bar = tqdm(total=total, unit="doc", disable=not enabled, file=sys.stderr, dynamic_ncols=True,
-                        smoothing=0.05, mininterval=0.5)
+        try:
+            width_known = os.get_terminal_size(sys.stderr.fileno()).columns > 0
+        except (OSError, ValueError):
+            width_known = False
+        self.bar = tqdm(total=total, unit="doc", disable=not enabled, file=sys.stderr, smoothing=0.05,
+                        mininterval=0.5, dynamic_ncols=width_known, ncols=None if width_known else 100)
 
     @classmethod
     def for_terminal(cls, paths: tuple[str, ...], fmt: str) -> _Progress:

@@ -224,3 +224,42 @@ def test_a_large_derived_graph_is_written_in_chunks_with_its_stamp_last_and_a_cu
         assert report.unchanged == 2 and not report.resolution.skipped
         assert store.resolved_stamp() == stamp
     assert store_content(tmp_path / "chunks") == whole
+
+
+# ----------------------------------------------------------------------------- progress
+
+
+def _ingest_with_stderr_on_a_terminal(tmp_path: Path, env: dict[str, str]) -> str:
+    import pty
+
+    import fcntl
+    import struct
+    import termios
+
+    leader, follower = pty.openpty()
+    fcntl.ioctl(follower, termios.TIOCSWINSZ, struct.pack("HHHH", 40, 120, 0, 0))  # 40 rows, 120 columns
+    proc = subprocess.Popen([sys.executable, "-m", "kg", "ingest", str(ROOT / "seeds"), "--store", str(tmp_path)],
+                            stdout=subprocess.PIPE, stderr=follower, env=env)
+    os.close(follower)
+    chunks = []
+    while True:
+        try:
+            data = os.read(leader, 4096)
+        except OSError:  # the terminal closed with the process
+            break
+        if not data:
+            break
+        chunks.append(data)
+    proc.wait(timeout=120)
+    os.close(leader)
+    assert proc.returncode == 0
+    return b"".join(chunks).decode("utf-8", "replace")
+
+
+def test_a_progress_bar_shows_documents_claims_and_rate_on_a_terminal_only(tmp_path):
+    env = {k: v for k, v in os.environ.items() if k != "CI"}
+    shown = _ingest_with_stderr_on_a_terminal(tmp_path / "tty-store", env)
+    assert "2/2" in shown and "claims" in shown and "doc/s" in shown
+    quiet = _ingest_with_stderr_on_a_terminal(tmp_path / "ci-store", dict(env, CI="true"))
+    assert "2/2" not in quiet and "doc/s" not in quiet
+    assert "2 documents: 2 new" in quiet  # the summary still comes
