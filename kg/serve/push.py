@@ -168,10 +168,12 @@ def graph_store_url(endpoint: str, graph: str | None = None) -> str:
 
 
 def default_state_path(store_path: Path | str, endpoint: str, graph: str | None) -> Path:
-    """``<folder of the store>/.<store name>.push-<12 hex of sha256(endpoint, graph)>.json``."""
+    """``<folder of the store>/.<store name>.push-<12 hex of sha256(endpoint, graph)>.json``
+    (``.kg.push-….json`` for the default store ``.kg``: hidden, one dot)."""
     store_path = Path(store_path).absolute()
     key = hashlib.sha256(json.dumps([endpoint, graph]).encode("utf-8")).hexdigest()[:12]
-    return store_path.parent / f".{store_path.name}.push-{key}.json"
+    name = store_path.name if store_path.name.startswith(".") else "." + store_path.name
+    return store_path.parent / f"{name}.push-{key}.json"
 
 
 def _read_state(path: Path) -> dict[str, Any] | None:
