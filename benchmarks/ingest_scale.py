@@ -48,7 +48,7 @@ class Sampler(threading.Thread):
         self.peak_tree = self.peak_main = self.peak_extra = 0
         self.peak_at = 0.0
         self.t0 = time.perf_counter()
-        self._stop = threading.Event()
+        self._halt = threading.Event()
 
     def _rss(self, pid: int, children: bool) -> int:
         try:
@@ -65,7 +65,7 @@ class Sampler(threading.Thread):
         return total
 
     def run(self) -> None:
-        while not self._stop.is_set():
+        while not self._halt.is_set():
             main = self._rss(self.pid, children=False)
             tree = self._rss(self.pid, children=True)
             extra = sum(self._rss(pid, children=True) for pid in self.extra)
@@ -73,10 +73,10 @@ class Sampler(threading.Thread):
             self.peak_extra = max(self.peak_extra, extra)
             if tree > self.peak_tree:
                 self.peak_tree, self.peak_at = tree, time.perf_counter() - self.t0
-            self._stop.wait(self.every)
+            self._halt.wait(self.every)
 
     def stop(self) -> None:
-        self._stop.set()
+        self._halt.set()
         self.join()
 
 
