@@ -2,8 +2,10 @@
 
 Exit codes: 0 success; 1 the run finished but some inputs were skipped (each
 reported on stderr with file and line); 2 usage error; 3 the store could not be
-opened (missing, or in use by another process); 4 the spaCy model is missing;
-5 the Dask cluster cannot be reached or cannot run kg.
+opened (missing, or in use by another process); 4 the spaCy model (or, for kg
+serve, the oxigraph binary) is missing; 5 something kg talks to cannot be reached
+or used (the Dask cluster of --scheduler, the SPARQL server or endpoint); 6 the
+endpoint answered with an error.
 """
 
 from __future__ import annotations
