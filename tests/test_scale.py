@@ -139,6 +139,17 @@ def test_a_worker_killed_mid_run_loses_no_document_and_stores_none_twice(nlp, cl
     assert store_content(tmp_path / "dask") == store_content(tmp_path / "local")
 
 
+def test_workers_running_another_kg_are_refused_before_anything_is_sent(cluster, tmp_path, monkeypatch):
+    import kg
+    from kg.extract.parallel import ClusterError
+
+    monkeypatch.setattr(kg, "__version__", "0.0.0-not-the-workers")
+    with ClaimStore.open(tmp_path / "s") as store:
+        with pytest.raises(ClusterError, match="run another kg than this one"):
+            ingest([ROOT / "seeds"], store, scheduler=cluster.scheduler_address)
+        assert store.document_ids() == []
+
+
 def test_an_unreachable_scheduler_is_a_clear_error_with_its_own_exit_code(tmp_path):
     result = subprocess.run(
         [sys.executable, "-m", "kg", "ingest", str(ROOT / "seeds"), "--store", str(tmp_path / "s"),

@@ -228,7 +228,11 @@ def check_workers(client: Any, timeout: float = 30.0) -> dict[str, str | None]:
     except (TimeoutError, OSError) as exc:
         raise ClusterError(f"no Dask worker joined the scheduler {client.scheduler.address} "
                            f"within {timeout:.0f} s") from exc
-    versions: dict[str, str | None] = client.run(_kg_version)
+    try:
+        versions: dict[str, str | None] = client.run(_kg_version)
+    except Exception as exc:  # a worker without kg cannot even unpickle the question
+        raise ClusterError(f"could not run kg on the Dask workers ({type(exc).__name__}: {exc}): "
+                           f"install kg {__version__} and its spaCy model on every worker") from exc
     missing = sorted(w for w, v in versions.items() if v is None)
     if missing:
         raise ClusterError(f"kg is not installed on the Dask worker(s) {', '.join(missing)}: "
