@@ -272,8 +272,8 @@ def scale_options(f):
 @opposites_option
 @scale_options
 @click.option("--format", "fmt_out", type=click.Choice(["text", "json"]), default="text", show_default=True,
-              help="The summary on stdout: text for people, json for scripts (the progress bar and problems "
-                   "go to stderr).")
+              help="The run's summary: text on stderr for people, or json on stdout for scripts (the progress "
+                   "bar and skipped inputs always go to stderr).")
 @store_option
 def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None, aliases_path: Path | None,
            opposites_path: Path | None, workers: int, scheduler: str | None, batch_size: int, fmt_out: str,
