@@ -298,6 +298,8 @@ def ingest(
         report.claims += len(claims) if status != "unchanged" else 0
         if progress:
             progress(document, status, len(claims))
+    log.info("extraction done: %d documents (%d new, %d changed), %d claims; resolving across articles",
+             report.documents, report.new, report.changed, report.claims)
     if stage:
         stage("resolving entities and claims across articles")
     report.resolution = resolve(store, aliases=rules)

@@ -17,11 +17,15 @@ the article's publisher, else the article itself.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import re
+from array import array
 from collections import Counter, defaultdict
 from collections.abc import Sequence
 from dataclasses import dataclass, field
+
+import numpy as np
 
 from kg.build.rdf import claim_iri, normalise_content
 
@@ -120,23 +124,46 @@ class _UF:
 
 
 def _near_pairs(norms: Sequence[str], same_group: dict[str, str] | None = None) -> list[tuple[str, str]]:
-    """Pairs of distinct normalised contents that are nearly the same (shingle-blocked)."""
-    index: dict[tuple[str, ...], list[str]] = defaultdict(list)
-    for n in norms:
+    """Pairs of distinct normalised contents that are nearly the same (shingle-blocked).
+
+    Contents that share a shingle (a run of words) are compared.  The blocking
+    index is two flat arrays (a 64-bit digest of each shingle, the content's
+    number) sorted together, not a dict of shingle tuples: 12 bytes a shingle
+    instead of ~250, which is what kept resolution's memory growing with the store.
+    """
+    norms = list(norms)
+    digests: array[int] = array("Q")
+    owners: array[int] = array("I")
+    for i, n in enumerate(norms):
         for sh in _shingles(n):
-            index[sh].append(n)
-    words = {n: _words(n) for n in norms}
+            digests.append(int.from_bytes(hashlib.blake2b("\x1f".join(sh).encode("utf-8"), digest_size=8).digest(),
+                                          "little"))
+            owners.append(i)
+    if not digests:
+        return []
+    keys = np.frombuffer(digests, dtype=np.uint64)
+    who = np.frombuffer(owners, dtype=np.uint32 if owners.itemsize == 4 else np.uint64)
+    order = np.argsort(keys, kind="stable")  # a bucket keeps the order of ``norms``
+    keys, who = keys[order], who[order]
+    del order
+    starts = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+    ends = np.append(starts[1:], len(keys))
+    words: dict[str, frozenset[str]] = {}
     pairs: set[tuple[str, str]] = set()
-    for bucket in index.values():
-        if len(bucket) < 2 or len(bucket) > _MAX_BUCKET:
+    for start, end in zip(starts.tolist(), ends.tolist()):
+        size = end - start
+        if size < 2 or size > _MAX_BUCKET:
             continue
+        bucket = [norms[j] for j in who[start:end].tolist()]
         for i, a in enumerate(bucket):
             for b in bucket[i + 1 :]:
                 if a == b or (a, b) in pairs or (b, a) in pairs:
                     continue
                 if same_group is not None and same_group[a] == same_group[b]:
                     continue
-                if _jaccard(words[a], words[b]) >= NEAR and _compatible(words[a], words[b]):
+                wa = words.get(a) or words.setdefault(a, _words(a))
+                wb = words.get(b) or words.setdefault(b, _words(b))
+                if _jaccard(wa, wb) >= NEAR and _compatible(wa, wb):
                     pairs.add((min(a, b), max(a, b)))
     return sorted(pairs)
 

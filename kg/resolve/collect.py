@@ -62,8 +62,7 @@ def _split(value: str | None) -> tuple[str, ...]:
 
 def read_mentions(store: ClaimStore) -> list[NameMention]:
     """Every ``kg:Mention`` of every article, with its forms, types and affiliations."""
-    rows = store.query(_MENTIONS)
-    assert isinstance(rows, list)
+    rows = store.iter_rows(_MENTIONS)
     return [
         NameMention(
             iri=r["m"],
@@ -82,16 +81,16 @@ def read_mentions(store: ClaimStore) -> list[NameMention]:
 def read_appearances(store: ClaimStore, entity_of: dict[str, str]) -> list[AppearanceRecord]:
     """Every appearance, its speaker and mentions mapped through ``entity_of`` (mention -> entity IRI)."""
     relays: dict[str, list[tuple[int, str]]] = defaultdict(list)
-    for r in store.query(_RELAYS):  # type: ignore[union-attr]
+    for r in store.iter_rows(_RELAYS):
         app = r["step"].rsplit("/via/", 1)[0]
         via = entity_of.get(r["via"], r["via"])  # a relaying claimant is its entity
         relays[app].append((int(r["i"]), via))
     mentions: dict[str, set[str]] = defaultdict(set)
-    for r in store.query(_APP_MENTIONS):  # type: ignore[union-attr]
+    for r in store.iter_rows(_APP_MENTIONS):
         if r["m"] in entity_of:
             mentions[r["app"]].add(entity_of[r["m"]])
     out: list[AppearanceRecord] = []
-    for r in store.query(_APPEARANCES):  # type: ignore[union-attr]
+    for r in store.iter_rows(_APPEARANCES):
         app = r["app"]
         out.append(
             AppearanceRecord(
@@ -152,7 +151,7 @@ def read_detection_claims(store: ClaimStore) -> list[DetectionClaim]:
     for part, pattern in _DETECTION_PARTS.items():
         query = f"SELECT ?claim ?v WHERE {{ {pattern} }}".replace("kgr_graph:resolved", f"<{RESOLVED_GRAPH.value}>")
         got: dict[str, list[str]] = defaultdict(list)
-        for r in store.query(query):  # type: ignore[union-attr]
+        for r in store.iter_rows(query):
             if r["v"] is not None:
                 got[r["claim"]].append(r["v"])
         values[part] = got

@@ -425,6 +425,15 @@ class ClaimStore:
         names = [v.value for v in result.variables]
         return [{name: to_python(sol[name]) for name in names} for sol in result]
 
+    def iter_rows(self, sparql: str, params: Mapping[str, ParamValue] | None = None) -> Iterator[dict[str, Any]]:
+        """The rows of a SELECT one at a time (as :meth:`query` makes them), never all in memory at once."""
+        result = self.raw_query(sparql, params)
+        if not isinstance(result, QuerySolutions):
+            raise ValueError("iter_rows takes a SELECT query")
+        names = [v.value for v in result.variables]
+        for sol in result:
+            yield {name: to_python(sol[name]) for name in names}
+
     def triples(self) -> Iterator[Triple]:
         """The distinct triples of the merged graph (unordered)."""
         for q in self.oxigraph.quads_for_pattern(None, None, None, DefaultGraph()):
