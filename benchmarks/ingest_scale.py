@@ -9,9 +9,10 @@ temporary JSON Lines file and ingested into a new store by the real CLI
 resident memory (RSS) of that process and of all its children (extraction
 workers) every 0.2 s with psutil, so the peak is the peak of the whole process
 tree, extraction workers included.  Printed per run: stories, words, claims,
-seconds, words/s, the peak RSS of the tree and of the main process, and where the
-peak happened (extraction or the final resolve/detect, told apart by the time the
-last document was stored, from the progress log).
+seconds, words/s, the peak RSS of the tree during extraction (reading, parsing,
+storing) and during the final whole-store resolution and contradiction detection
+(told apart by kg's own log line "extraction done"), and the peak of the main
+process.
 
 ``--scheduler local2`` starts a Dask ``LocalCluster`` of two single-threaded
 worker processes in this process and passes its address to ``kg ingest
@@ -47,6 +48,8 @@ class Sampler(threading.Thread):
         self.pid, self.extra, self.every = pid, extra or [], every
         self.peak_tree = self.peak_main = self.peak_extra = 0
         self.peak_at = 0.0
+        self.phase = "extract"
+        self.peaks: dict[str, int] = {"extract": 0, "resolve": 0}
         self.t0 = time.perf_counter()
         self._halt = threading.Event()
 
@@ -73,6 +76,7 @@ class Sampler(threading.Thread):
             self.peak_extra = max(self.peak_extra, extra)
             if tree > self.peak_tree:
                 self.peak_tree, self.peak_at = tree, time.perf_counter() - self.t0
+            self.peaks[self.phase] = max(self.peaks[self.phase], tree)
             self._halt.wait(self.every)
 
     def stop(self) -> None:
@@ -90,7 +94,7 @@ def subset(corpus: Path, fraction: float, folder: Path) -> tuple[Path, int, int]
 
 
 def run_once(path: Path, store: Path, workers: int, scheduler: str | None, extra_pids: list[int]) -> dict:
-    cmd = KG + ["ingest", str(path), "--store", str(store), "--format", "json", "--workers", str(workers)]
+    cmd = KG + ["-v", "ingest", str(path), "--store", str(store), "--format", "json", "--workers", str(workers)]
     if scheduler:
         cmd += ["--scheduler", scheduler]
     env = dict(os.environ, CI="true")
@@ -98,7 +102,22 @@ def run_once(path: Path, store: Path, workers: int, scheduler: str | None, extra
     proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env)
     sampler = Sampler(proc.pid, extra_pids)
     sampler.start()
-    out, err = proc.communicate()
+    err_lines: list[str] = []
+
+    def watch() -> None:  # kg's log says when extraction is over
+        assert proc.stderr is not None
+        for line in proc.stderr:
+            err_lines.append(line)
+            if "extraction done" in line:
+                sampler.phase = "resolve"
+
+    watcher = threading.Thread(target=watch, daemon=True)
+    watcher.start()
+    assert proc.stdout is not None
+    out = proc.stdout.read()
+    proc.wait()
+    watcher.join()
+    err = "".join(err_lines)
     seconds = time.perf_counter() - t0
     sampler.stop()
     if proc.returncode not in (0, 1):
@@ -111,6 +130,8 @@ def run_once(path: Path, store: Path, workers: int, scheduler: str | None, extra
         "peak_main": sampler.peak_main,
         "peak_extra": sampler.peak_extra,
         "peak_at": sampler.peak_at,
+        "peak_extract": sampler.peaks["extract"],
+        "peak_resolve": sampler.peaks["resolve"],
     }
 
 
@@ -137,15 +158,15 @@ def main() -> None:
     print(f"machine: {platform.machine()}, {os.cpu_count()} cores, Python {platform.python_version()}")
     print(f"corpus: {a.corpus.name}; workers={a.workers}; scheduler={a.scheduler or '-'}")
     print(f"{'stories':>8} {'words':>10} {'claims':>7} {'seconds':>8} {'words/s':>8} "
-          f"{'peak tree MB':>12} {'peak main MB':>12} {'dask wkrs MB':>12} {'peak at s':>9}")
+          f"{'extract MB':>10} {'resolve MB':>10} {'main MB':>8} {'dask wkrs MB':>12}")
     with tempfile.TemporaryDirectory(prefix="kg-ingest-scale-") as tmp:
         for fraction in a.fractions:
             path, n, words = subset(a.corpus, fraction, Path(tmp))
             r = run_once(path, Path(tmp) / f"store-{n}", a.workers, address, extra)
             s = r["summary"]
             print(f"{n:>8} {words:>10} {s['claims']:>7} {r['seconds']:>8.1f} {words / r['seconds']:>8.0f} "
-                  f"{r['peak_tree'] / 2**20:>12.0f} {r['peak_main'] / 2**20:>12.0f} "
-                  f"{r['peak_extra'] / 2**20:>12.0f} {r['peak_at']:>9.1f}", flush=True)
+                  f"{r['peak_extract'] / 2**20:>10.0f} {r['peak_resolve'] / 2**20:>10.0f} "
+                  f"{r['peak_main'] / 2**20:>8.0f} {r['peak_extra'] / 2**20:>12.0f}", flush=True)
     if cluster is not None:
         cluster.close()
 
