@@ -17,8 +17,7 @@ folder first, about a minute; or ``--store PATH`` of an existing store):
   serve-read-only`` on the same folder) with the stdlib client
   (``kg.serve.remote.run_remote_query``) and with SPARQLWrapper; both include
   turning results into Python rows, and the rows are checked to be equal.  Medians
-  and the HTTP / embedded ratio are printed.  ``quoted-by-outlet`` is left out unless
-  ``--slow``: it takes about 100 s on the Wikinews store, embedded as served.
+  and the HTTP / embedded ratio are printed.
 
 Nothing asserts on timings.  The machine is shared: the load average is printed
 before and after.
@@ -107,7 +106,7 @@ def _sparqlwrapper_rows(query_url: str, sparql: str, drop: set[str]) -> list[dic
     return [{k: v for k, v in row.items() if k not in drop} for row in rows]
 
 
-def _calls(store: ClaimStore, slow: bool) -> list[tuple[str, dict[str, str]]]:
+def _calls(store: ClaimStore) -> list[tuple[str, dict[str, str]]]:
     top_claimant = store.query(
         "SELECT ?name (COUNT(?c) AS ?n) WHERE { ?c prov:wasAttributedTo ?e . ?e a kg:Entity ; schema:name ?name "
         "FILTER(CONTAINS(?name, ' ')) } GROUP BY ?name ORDER BY DESC(?n) ?name LIMIT 1")[0]["name"]  # a full name
@@ -122,13 +121,14 @@ def _calls(store: ClaimStore, slow: bool) -> list[tuple[str, dict[str, str]]]:
         ("claims-about", {"entity": top_entity}),
         ("contradictions", {}),
         ("provenance", {"claim": claim}),
-    ] + ([("quoted-by-outlet", {})] if slow else [])
+        ("quoted-by-outlet", {}),
+    ]
 
 
-def bench_queries(store_path: Path, runs: int, slow: bool) -> list[dict]:
+def bench_queries(store_path: Path, runs: int) -> list[dict]:
     results = []
     with ClaimStore.open(store_path, read_only=True) as store, SparqlServer(store_path, port=0) as server:
-        for name, params in _calls(store, slow):
+        for name, params in _calls(store):
             if name == "count":
                 embedded = lambda: store.query(COUNT)  # noqa: E731
                 stdlib = lambda: select(server.query_url, COUNT)  # noqa: E731
@@ -161,8 +161,6 @@ def main() -> None:
     ap.add_argument("--chunk-sizes", default="5000,20000,50000", help="comma-separated triples per request")
     ap.add_argument("--rounds", type=int, default=3, help="pushes per chunk size and target (median)")
     ap.add_argument("--runs", type=int, default=15, help="runs per query and client (median)")
-    ap.add_argument("--slow", action="store_true",
-                    help="also quoted-by-outlet (about 100 s a run on the Wikinews store, embedded or served)")
     args = ap.parse_args()
 
     with tempfile.TemporaryDirectory(prefix="kg-sparql-bench-") as tmp_name:
@@ -183,7 +181,7 @@ def main() -> None:
         print(f"\npush (median of {args.rounds}):", flush=True)
         pushes = bench_push(store_path, sizes, args.rounds, tmp)
         print(f"\nqueries (median of {args.runs}, interleaved):", flush=True)
-        queries = bench_queries(store_path, args.runs, args.slow)
+        queries = bench_queries(store_path, args.runs)
         print(f"load average after: {_load()}")
 
     print("\n" + f"{'push target':12s} {'chunk':>8s} {'chunks':>6s} {'read s':>7s} {'send s':>7s} "
