@@ -281,9 +281,9 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     """Add the documents in PATHS to the store (unchanged documents are skipped).
 
     PATHS are files, folders (read recursively) or - for stdin, in the formats
-    of 'kg extract'. Documents stream through in batches, so memory stays flat
-    however large the corpus; on a terminal a progress bar shows documents,
-    claims, rate and ETA.
+    of 'kg extract'. Documents stream through in batches, so extraction's memory
+    stays flat however large the corpus (the final resolution works over the whole
+    store); on a terminal a progress bar shows documents, claims, rate and ETA.
 
     Each document is stored atomically with its claims; re-ingesting the same
     document changes nothing, a changed one replaces its earlier version. A run

@@ -255,7 +255,8 @@ def ingest(
     """Read, extract and store every document of ``sources``; unchanged documents are skipped.
 
     Documents stream through in batches: they are read lazily, parsed, stored and
-    dropped, so memory does not grow with the corpus.  Extraction runs
+    dropped, so extraction's memory does not grow with the corpus (resolution and
+    detection at the end work over the whole store).  Extraction runs
 
     - in this process with ``nlp`` (default: ``model``, else kg's default model);
     - in ``workers`` local processes when ``workers > 1``, each loading ``model``;
