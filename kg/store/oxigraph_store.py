@@ -501,7 +501,7 @@ def _replace_graph_update(graph: NamedNode, quads: Sequence[Quad]) -> str:
 
 
 #: the most quads a derived graph's update writes in one transaction (see ClaimStore.replace_derived)
-DERIVED_CHUNK = 50_000
+DERIVED_CHUNK = 10_000
 #: put_document flushes RocksDB's write buffers after about this many quads (bounds memory on long ingests)
 FLUSH_EVERY_QUADS = 100_000
 
