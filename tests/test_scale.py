@@ -78,6 +78,34 @@ def test_two_worker_processes_store_exactly_what_one_process_stores(nlp, tmp_pat
     assert store_content(tmp_path / "two") == store_content(tmp_path / "one")
 
 
+@needs_wikinews
+def test_a_local_worker_killed_mid_run_is_replaced_and_its_batches_resent(nlp, tmp_path, caplog):
+    import psutil
+
+    articles = first_articles(tmp_path, 30)
+    with ClaimStore.open(tmp_path / "one") as store:
+        one = ingest([articles], store, nlp=nlp)
+    seen: Counter[str] = Counter()
+    killed: list[int] = []
+
+    def progress(document, status, n_claims):
+        seen.update([document.id])
+        if not killed and len(seen) >= 4:
+            workers = [c for c in psutil.Process().children()
+                       if "spawn_main" in " ".join(c.cmdline()) and "resource_tracker" not in " ".join(c.cmdline())]
+            killed.append(workers[0].pid)
+            os.kill(workers[0].pid, signal.SIGKILL)
+
+    with ClaimStore.open(tmp_path / "two") as store:
+        two = ingest([articles], store, workers=2, batch_size=2, progress=progress)
+    assert killed
+    assert "an extraction worker died; restarting" in caplog.text  # the pool was restarted, batches resent
+    assert two.problems == []
+    assert set(seen.values()) == {1} and len(seen) == 30
+    assert (two.new, two.claims) == (30, one.claims)
+    assert store_content(tmp_path / "two") == store_content(tmp_path / "one")
+
+
 def test_a_document_the_extractor_fails_on_in_a_worker_is_reported_and_the_rest_stored(tmp_path, monkeypatch):
     from kg.extract.parallel import extract_in_processes
     from kg.records import Document
@@ -274,3 +302,24 @@ def test_a_progress_bar_shows_documents_claims_and_rate_on_a_terminal_only(tmp_p
     quiet = _ingest_with_stderr_on_a_terminal(tmp_path / "ci-store", dict(env, CI="true"))
     assert "2/2" not in quiet and "doc/s" not in quiet
     assert "2 documents: 2 new" in quiet  # the summary still comes
+
+
+def test_a_chunked_rewrite_with_an_unchanged_stamp_keeps_the_stamp(nlp, tmp_path, monkeypatch):
+    from kg.build.rdf import RESOLVED_GRAPH
+    from kg.pipeline import resolve
+    from kg.store import oxigraph_store
+
+    with ClaimStore.open(tmp_path / "s") as store:
+        ingest([ROOT / "seeds"], store, nlp=nlp)
+        stamp = store.resolved_stamp()
+        whole = sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, RESOLVED_GRAPH))
+        # lose 120 quads of the derived graph (not its stamp), then redo it in chunks of 50
+        lost = [q for q in store.oxigraph.quads_for_pattern(None, None, None, RESOLVED_GRAPH)
+                if q.subject != RESOLVED_GRAPH][:120]
+        for q in lost:
+            store.oxigraph.remove(q)
+        monkeypatch.setattr(oxigraph_store, "DERIVED_CHUNK", 50)
+        report = resolve(store, force=True)
+        assert (report.added, report.removed) == (120, 0)
+        assert store.resolved_stamp() == stamp
+        assert sorted(str(q) for q in store.oxigraph.quads_for_pattern(None, None, None, RESOLVED_GRAPH)) == whole

@@ -128,13 +128,11 @@ def extract_in_processes(
     pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
     restarts = 0  # pool deaths since a batch last came back
 
-    def send(batch: list[Document], tries: int) -> bool:
+    def send(batch: list[Document], tries: int) -> None:
         try:
             out[pool.submit(extract_batch, batch, model, lexicon)] = (batch, tries)
-        except BrokenProcessPool:
+        except BrokenProcessPool:  # it broke since the last wait: the batch joins the resend below
             out[_failed_future()] = (batch, tries)
-            return False
-        return True
 
     try:
         for batch in itertools.islice(pending, limit):

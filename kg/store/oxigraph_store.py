@@ -312,7 +312,8 @@ class ClaimStore:
         store = self._writable()
         old = {_digest(q) for q in store.quads_for_pattern(None, None, None, graph)}
         seen: set[bytes] = set()
-        stamps: list[Quad] = []  # the new kg:derivedFrom, written last
+        stamps: list[Quad] = []  # the new kg:derivedFrom, (re)written last
+        new_stamps = 0  # of them, those not stored already
         added: list[Quad] = []
         added_total = 0
         chunked = False
@@ -323,10 +324,12 @@ class ClaimStore:
             if d in seen:
                 continue
             seen.add(d)
-            if d in old:
-                continue
             if q.subject == graph and q.predicate == KG_NS.derivedFrom:
+                # kept even when unchanged: a chunked write drops the stored stamp first
                 stamps.append(q)
+                new_stamps += d not in old
+                continue
+            if d in old:
                 continue
             added.append(q)
             added_total += 1
@@ -356,7 +359,7 @@ class ClaimStore:
             _apply_diff(store, graph, batch, added)
             self._wrote(2 * (len(batch) + len(added)))
             _apply_diff(store, graph, [], stamps)  # last: the graph is complete
-        added_total += len(stamps)
+        added_total += new_stamps
         log.debug("derived graph %s: %d quads added, %d removed (%s)", graph, added_total, len(removed_digests),
                   "in chunks" if chunked or len(removed_digests) + added_total > DERIVED_CHUNK else "one transaction")
         return added_total, len(removed_digests)
