@@ -51,6 +51,11 @@ class IngestReport:
     resolution: ResolveReport | None = None
     detection: DetectReport | None = None
 
+    @property
+    def skipped(self) -> int:
+        """How many inputs were skipped (the other problems are warnings: their documents were kept)."""
+        return sum(1 for p in self.problems if p.skipped)
+
     def to_json(self) -> dict:
         return {
             "documents": self.documents,
@@ -58,7 +63,7 @@ class IngestReport:
             "changed": self.changed,
             "unchanged": self.unchanged,
             "claims": self.claims,
-            "skipped": len(self.problems),
+            "skipped": self.skipped,
             "problems": [str(p) for p in self.problems],
         }
 
@@ -191,9 +196,10 @@ def store_claims(
     ``run`` describes what produced them (default: this kg version, model "unknown").
     Contradictions are detected too (:func:`detect`, kg's own opposites).
     """
-    run = run or Run(kg_version=__version__, model="unknown", model_version="unknown", started_at=run_time())
+    run = run or Run(kg_version=__version__, model="unknown", model_version="unknown")
+    started_at = run_time()
     for document, claims in records:
-        store.put_document(document, document_quads(document, claims, run))
+        store.put_document(document, document_quads(document, claims, run), generated_at=started_at)
     report = resolve(store, aliases=aliases)
     detect(store)
     return report
@@ -208,9 +214,9 @@ class BuildReport:
 def run_time() -> str:
     """Now (UTC, whole seconds), or ``$SOURCE_DATE_EPOCH`` when set, for reproducible builds.
 
-    The run that extracted an article is part of its provenance (``prov:startedAtTime``);
-    the reproducible-builds convention lets a build pin it, so that the same inputs
-    give byte-identical exports (tests and the committed ``exports/`` do this).
+    When an article's graph was written is part of the store's own provenance
+    (:meth:`kg.store.ClaimStore.ingested_at`), never of the graph that queries and
+    exports see; the reproducible-builds convention lets a run pin it.
     """
     epoch = os.environ.get("SOURCE_DATE_EPOCH")
     if epoch:
@@ -277,19 +283,26 @@ def ingest(
     rules = aliases if isinstance(aliases, AliasRules) else load_alias_rules(aliases)
     pairs = opposites if isinstance(opposites, OppositesLexicon) else load_opposites(opposites)
     report = IngestReport()
+    started_at = run_time()
     documents = iter_documents(sources, date=date, fmt=fmt, problems=report.problems)
     pending = _new_documents(documents, store, report, progress)
 
     def failed(document: Document, exc: Exception) -> None:
-        report.problems.append(ReadProblem(document.path or "-", document.line, f"extraction failed on {document.id}: {exc}"))
+        report.problems.append(ReadProblem(document.path or "-", document.line,
+                                           f"document {document.id!r} skipped: {exc}"))
 
     for item in _extracted(pending, nlp=nlp, model=model, lexicon=lexicon, workers=workers, scheduler=scheduler,
                            batch_size=batch_size, on_error=failed):
         document, claims = item.document, item.claims
         if report.run is None:
-            report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version,
-                             started_at=run_time())
-        status = store.put_document(document, document_quads(document, claims, report.run))
+            report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version)
+        try:
+            quads = document_quads(document, claims, report.run)
+        except Exception as exc:  # a document kg cannot write as RDF costs itself only (nothing stored)
+            log.debug("building the graph of %s failed", document.id, exc_info=True)
+            failed(document, exc)
+            continue
+        status = store.put_document(document, quads, generated_at=started_at)
         if status == "changed":
             report.changed += 1
         elif status == "new":
@@ -307,8 +320,8 @@ def ingest(
     if stage:
         stage("detecting contradictions")
     report.detection = detect(store, opposites=pairs)
-    log.info("ingested %d documents (%d new, %d changed, %d unchanged), %d claims, %d problems",
-             report.documents, report.new, report.changed, report.unchanged, report.claims, len(report.problems))
+    log.info("ingested %d documents (%d new, %d changed, %d unchanged), %d claims, %d skipped",
+             report.documents, report.new, report.changed, report.unchanged, report.claims, report.skipped)
     return report
 
 
@@ -347,8 +360,13 @@ def extract(
     problems: list[ReadProblem] | None = None,
 ) -> Iterator[tuple[Document, list[Claim]]]:
     """Read and extract without storing: ``(document, claims)`` pairs in input order."""
-    documents = iter_documents(sources, date=date, fmt=fmt, problems=problems)
-    yield from iter_claims(documents, nlp, lexicon)
+    found = problems if problems is not None else []
+    documents = iter_documents(sources, date=date, fmt=fmt, problems=found)
+
+    def failed(document: Document, exc: Exception) -> None:
+        found.append(ReadProblem(document.path or "-", document.line, f"document {document.id!r} skipped: {exc}"))
+
+    yield from iter_claims(documents, nlp, lexicon, on_error=failed)
 
 
 def build(

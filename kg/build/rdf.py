@@ -7,7 +7,8 @@ offsets, cue, sentence, dates and relays of that article.  The same claimant say
 the same thing in two articles is one claim node with two appearances.
 
 Every quad of an article lives in the article's named graph
-``kgr:graph/{article-key}`` (nanopublication style), so re-ingesting a changed
+``kgr:graph/article/{article-key}`` (nanopublication style; an IRI space of its own,
+so that no article id can name a derived graph), so re-ingesting a changed
 article can replace exactly what it contributed.  All IRIs are deterministic; no
 blank nodes are used.
 """
@@ -37,7 +38,10 @@ __all__ = [
     "article_key",
     "article_iri",
     "graph_iri",
+    "ARTICLE_GRAPH_PREFIX",
     "RESOLVED_GRAPH",
+    "CONTRADICTIONS_GRAPH",
+    "INGEST_LOG_GRAPH",
     "mention_iri",
     "entity_iri",
     "source_iri",
@@ -93,9 +97,17 @@ RESOLVED_GRAPH = NamedNode(f"{KGR}graph/resolved")
 CONTRADICTIONS_GRAPH = NamedNode(f"{KGR}graph/contradictions")
 
 
+#: the graph of when each article graph was written (``prov:generatedAtTime``): the store's
+#: own provenance, the one place the wall clock goes; never merged, queried or exported
+INGEST_LOG_GRAPH = NamedNode(f"{KGR}provenance/ingests")
+
+#: article graphs live under this IRI, apart from the derived graphs above
+ARTICLE_GRAPH_PREFIX = f"{KGR}graph/article/"
+
+
 def graph_iri(doc_id: str) -> NamedNode:
     """The named graph holding everything one article contributed."""
-    return NamedNode(f"{KGR}graph/{article_key(doc_id)}")
+    return NamedNode(f"{ARTICLE_GRAPH_PREFIX}{article_key(doc_id)}")
 
 
 def entity_iri(name: str) -> NamedNode:
@@ -194,9 +206,11 @@ class Run:
     """What produced a graph: the kg version and the spaCy model (name and version).
 
     ``started_at`` (ISO 8601 UTC) is optional.  kg's own pipeline leaves it out, so the
-    same software on the same articles gives the same triples, from scratch too (the
-    committed ``exports/`` can be rebuilt byte for byte); a caller that wants a
-    timestamped run passes one (``Run.now``).
+    same software on the same articles gives the same triples, from scratch too, at any
+    time (the committed ``exports/`` are rebuilt byte for byte by a plain
+    ``kg build seeds/``); when each article graph was written is kept apart, in the
+    store's :data:`INGEST_LOG_GRAPH`.  A caller that wants a timestamped run passes one
+    (``Run.now``).
     """
 
     kg_version: str

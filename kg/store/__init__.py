@@ -1,5 +1,5 @@
 """The embedded on-disk claim store (pyoxigraph / RocksDB)."""
 
-from kg.store.oxigraph_store import ClaimStore, StoreError, StoreLockedError, to_python
+from kg.store.oxigraph_store import ClaimStore, QueryError, ServiceError, StoreError, StoreLockedError, to_python
 
-__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "to_python"]
+__all__ = ["ClaimStore", "QueryError", "ServiceError", "StoreError", "StoreLockedError", "to_python"]

@@ -11,6 +11,11 @@ Atomicity: a new article and its share of the merged graph are added with one
 SPARQL UPDATE (delete from the merge the triples no other article states, ``DROP``
 the graph, ``INSERT DATA`` the new one), which Oxigraph applies as a single
 transaction, so readers and crashes see either the old or the new state, never a mix.
+
+When each article graph was written (the wall clock, or ``$SOURCE_DATE_EPOCH``) is kept
+in :data:`kg.build.rdf.INGEST_LOG_GRAPH`, in the same transaction as the article, and
+nowhere else: it is not merged, so queries and exports are a function of the articles
+alone and rebuilding them at another time gives the same bytes.
 """
 
 from __future__ import annotations
@@ -38,16 +43,26 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.build.namespaces import KG_NS, PREFIXES, XSD
-from kg.build.rdf import CONTRADICTIONS_GRAPH, RESOLVED_GRAPH, article_iri, graph_iri
+from kg.errors import ExitCode, KgError
+from kg.build.namespaces import KG_NS, KGR, PREFIXES, PROV_NS, XSD, XSD_NS
+from kg.build.rdf import (
+    ARTICLE_GRAPH_PREFIX,
+    CONTRADICTIONS_GRAPH,
+    INGEST_LOG_GRAPH,
+    RESOLVED_GRAPH,
+    article_iri,
+    graph_iri,
+)
 from kg.records import Document
+from kg.store.sparql_text import syntax_error_context, update_operation, uses_service
 
 log = logging.getLogger(__name__)
 
 #: the graphs kg computes from the article graphs (replaced whole, never edited)
 DERIVED_GRAPHS = (RESOLVED_GRAPH, CONTRADICTIONS_GRAPH)
 
-__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "to_python", "DocumentStatus", "DERIVED_GRAPHS"]
+__all__ = ["ClaimStore", "StoreError", "StoreLockedError", "QueryError", "ServiceError", "to_python",
+           "DocumentStatus", "DERIVED_GRAPHS"]
 
 DocumentStatus = TLiteral["new", "unchanged", "changed"]
 
@@ -55,8 +70,20 @@ Term = NamedNode | BlankNode | Literal | Triple
 ParamValue = str | int | float | bool | NamedNode | BlankNode | Literal
 
 
-class StoreError(Exception):
+class StoreError(KgError):
     """The claim store cannot be opened or used."""
+
+    exit_code = ExitCode.STORE
+
+
+class QueryError(KgError, ValueError):
+    """A query kg will not or cannot run: a syntax error (with its place), an update, a SERVICE clause."""
+
+
+class ServiceError(KgError):
+    """A SERVICE endpoint of a federated query could not be reached."""
+
+    exit_code = ExitCode.UNREACHABLE
 
 
 class StoreLockedError(StoreError):
@@ -141,6 +168,9 @@ class ClaimStore:
         must not be relied on while another process is writing it.
         """
         p = Path(path)
+        if p.is_dir() and not _is_store_dir(p):
+            raise StoreError(f"{path} is a folder but not a kg store: refusing to write a store into it "
+                             "(give --store a new path or an existing store)")
         try:
             if read_only:
                 if not p.is_dir():
@@ -161,8 +191,27 @@ class ClaimStore:
         log.debug("opened store %s (read_only=%s)", p, read_only)
         claim_store = cls(store, p, read_only)
         if not read_only:
+            claim_store._migrate_article_graphs()
             claim_store._merge_if_missing()
         return claim_store
+
+    def _migrate_article_graphs(self) -> None:
+        """Move article graphs of the old layout (``kgr:graph/{key}``) to ``kgr:graph/article/{key}``.
+
+        (Stores written by kg before article graphs had an IRI space of their own; an
+        article whose id was a derived graph's name was lost in them and must be
+        ingested again.)
+        """
+        store = self.oxigraph
+        old_prefix = f"{KGR}graph/"
+        derived = {g.value for g in DERIVED_GRAPHS}
+        old = [g for g in store.named_graphs() if isinstance(g, NamedNode) and g.value.startswith(old_prefix)
+               and not g.value.startswith(ARTICLE_GRAPH_PREFIX) and g.value not in derived]
+        if not old:
+            return
+        log.info("store %s: moving %d article graph(s) to the kgr:graph/article/ IRI space", self.path, len(old))
+        store.update(" ;\n".join(
+            f"MOVE GRAPH {g} TO <{ARTICLE_GRAPH_PREFIX}{g.value[len(old_prefix):]}>" for g in old))
 
     def _merge_if_missing(self) -> None:
         """Rebuild the merged default graph of a store that has article graphs but no merge.
@@ -172,10 +221,10 @@ class ClaimStore:
         store = self.oxigraph
         if next(iter(store.quads_for_pattern(None, None, None, DefaultGraph())), None) is not None:
             return
-        if next(iter(store.named_graphs()), None) is None:
+        if next(iter(g for g in store.named_graphs() if g != INGEST_LOG_GRAPH), None) is None:
             return
         log.info("store %s: building the merged graph of its articles", self.path)
-        store.update("INSERT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")
+        store.update(f"INSERT {{ ?s ?p ?o }} WHERE {{ GRAPH ?g {{ ?s ?p ?o }} FILTER(?g != {INGEST_LOG_GRAPH}) }}")
 
     def close(self) -> None:
         """Flush and release the store (and its lock).  Idempotent.
@@ -239,13 +288,15 @@ class ClaimStore:
             return "changed" if self.oxigraph.contains_named_graph(graph_iri(doc.id)) else "new"
         return "unchanged" if stored == doc.content_hash else "changed"
 
-    def put_document(self, doc: Document, quads: Sequence[Quad]) -> DocumentStatus:
+    def put_document(self, doc: Document, quads: Sequence[Quad], generated_at: str | None = None) -> DocumentStatus:
         """Store one article's quads atomically; returns what :meth:`document_status` said.
 
         ``quads`` must all be in the article's named graph (as
         :func:`kg.build.rdf.document_quads` makes them).  New: added in one
         transaction.  Changed: the article's graph is replaced in one transaction.
-        Unchanged: nothing is written.
+        Unchanged: nothing is written.  ``generated_at`` (ISO 8601 UTC), when given, is
+        logged in the same transaction as when the article's graph was written
+        (:meth:`ingested_at`).
         """
         store = self._writable()
         g = graph_iri(doc.id)
@@ -256,9 +307,13 @@ class ClaimStore:
         status = self.document_status(doc)
         if status == "new":
             merged = [Quad(q.subject, q.predicate, q.object, DefaultGraph()) for q in quads]
-            store.extend(quads + merged)
+            logged = [] if generated_at is None else [_log_quad(g, generated_at)]
+            store.extend(quads + merged + logged)
         elif status == "changed":
-            store.update(_replace_graph_update(g, quads))
+            update = _replace_graph_update(g, quads) + " ;\n" + _unlog_update(g)
+            if generated_at is not None:
+                update += f" ;\nINSERT DATA {{ {_log_quad(g, generated_at)} }}"
+            store.update(update)
         if status != "unchanged":
             self._wrote(2 * len(quads))
         log.debug("document %s: %s (%d quads)", doc.id, status, len(quads) if status != "unchanged" else 0)
@@ -270,8 +325,14 @@ class ClaimStore:
         g = graph_iri(doc_id)
         if not store.contains_named_graph(g):
             return False
-        store.update(_replace_graph_update(g, []))
+        store.update(_replace_graph_update(g, []) + " ;\n" + _unlog_update(g))
         return True
+
+    def ingested_at(self, doc_id: str) -> str | None:
+        """When the stored graph of an article was written (ISO 8601 UTC), or ``None``."""
+        for q in self.oxigraph.quads_for_pattern(graph_iri(doc_id), PROV_NS.generatedAtTime, None, INGEST_LOG_GRAPH):
+            return q.object.value
+        return None
 
     def document_ids(self) -> list[str]:
         """Ids of the stored articles, sorted."""
@@ -386,9 +447,17 @@ class ClaimStore:
     # ------------------------------------------------------------------ queries
 
     def raw_query(
-        self, sparql: str, params: Mapping[str, ParamValue] | None = None
+        self, sparql: str, params: Mapping[str, ParamValue] | None = None, *, allow_service: bool = False
     ) -> QuerySolutions | QueryBoolean | QueryTriples:
         """Like :meth:`query` but returns pyoxigraph's own (lazy) result object."""
+        operation = update_operation(sparql)
+        if operation is not None:
+            raise QueryError(f"queries are read-only: {operation} is a SPARQL Update; kg changes the store "
+                             "only through kg ingest, kg resolve and kg detect (or serve a copy with "
+                             "kg serve --writable)")
+        if not allow_service and uses_service(sparql):
+            raise QueryError("SERVICE (a federated query) is off: kg does not send requests to other "
+                             "endpoints unless asked to (kg sparql --allow-service)")
         substitutions = None
         if params:
             substitutions = {Variable(k.lstrip("?$")): _to_term(v) for k, v in params.items()}
@@ -398,16 +467,20 @@ class ClaimStore:
                 prefixes=PREFIXES,
                 substitutions=substitutions,
             )
+        except SyntaxError as exc:
+            raise QueryError(f"syntax error: {syntax_error_context(sparql, str(exc))}") from None
+        except OSError as exc:  # a SERVICE endpoint that cannot be reached (allow_service only)
+            raise ServiceError(f"a SERVICE endpoint could not be reached: {exc}") from None
         except RuntimeError as exc:
             if "projection" in str(exc):
-                raise ValueError(
+                raise QueryError(
                     f"{exc} (pyoxigraph only substitutes variables that a SELECT projects: "
                     "add the parameter to the SELECT clause)"
                 ) from exc
             raise
 
     def query(
-        self, sparql: str, params: Mapping[str, ParamValue] | None = None
+        self, sparql: str, params: Mapping[str, ParamValue] | None = None, *, allow_service: bool = False
     ) -> list[dict[str, Any]] | bool | list[Triple]:
         """Run SPARQL over the merged graph of all articles (``GRAPH ?g`` reaches each article's own).
 
@@ -417,16 +490,23 @@ class ClaimStore:
         pyoxigraph requires substituted variables to be in a SELECT's projection.
         The ``kg kgr schema prov rdf rdfs xsd owl`` prefixes are predeclared.
 
+        Read-only: a SPARQL Update raises :class:`QueryError`, and so does a ``SERVICE``
+        clause unless ``allow_service`` (then an endpoint that cannot be reached raises
+        :class:`ServiceError`).  A syntax error's :class:`QueryError` shows the line and column.
+
         SELECT -> ``list[dict]`` of variable -> Python value (see :func:`to_python`;
         ``None`` when unbound); ASK -> ``bool``; CONSTRUCT/DESCRIBE -> ``list[Triple]``.
         """
-        result = self.raw_query(sparql, params)
-        if isinstance(result, QueryBoolean):
-            return bool(result)
-        if isinstance(result, QueryTriples):
-            return list(result)
-        names = [v.value for v in result.variables]
-        return [{name: to_python(sol[name]) for name in names} for sol in result]
+        result = self.raw_query(sparql, params, allow_service=allow_service)
+        try:
+            if isinstance(result, QueryBoolean):
+                return bool(result)
+            if isinstance(result, QueryTriples):
+                return list(result)
+            names = [v.value for v in result.variables]
+            return [{name: to_python(sol[name]) for name in names} for sol in result]
+        except OSError as exc:
+            raise ServiceError(f"a SERVICE endpoint could not be reached: {exc}") from None
 
     def iter_rows(self, sparql: str, params: Mapping[str, ParamValue] | None = None) -> Iterator[dict[str, Any]]:
         """The rows of a SELECT one at a time (as :meth:`query` makes them), never all in memory at once."""
@@ -443,13 +523,16 @@ class ClaimStore:
             yield q.triple
 
     def named_graph_quads(self) -> Iterator[Quad]:
-        """The quads of every named graph (each article's, and any other), unordered.
+        """The quads of every article graph and derived graph, unordered.
 
         Not the merged default graph: each triple comes with the graph that states it.
+        Not the ingest log either (when each article was written): what this returns
+        depends on the articles alone.
         """
         store = self.oxigraph
         for graph in list(store.named_graphs()):
-            yield from store.quads_for_pattern(None, None, None, graph)
+            if graph != INGEST_LOG_GRAPH:
+                yield from store.quads_for_pattern(None, None, None, graph)
 
     def count_triples(self) -> int:
         rows = self.query("SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }")
@@ -476,6 +559,20 @@ class ClaimStore:
 
     def flush(self) -> None:
         self._writable().flush()
+
+
+def _is_store_dir(path: Path) -> bool:
+    """Whether an existing folder may be opened as a store: empty, or holding an Oxigraph (RocksDB) store."""
+    entries = {entry.name for entry in path.iterdir()}
+    return not entries or "CURRENT" in entries
+
+
+def _log_quad(graph: NamedNode, generated_at: str) -> Quad:
+    return Quad(graph, PROV_NS.generatedAtTime, Literal(generated_at, datatype=XSD_NS.dateTime), INGEST_LOG_GRAPH)
+
+
+def _unlog_update(graph: NamedNode) -> str:
+    return f"DELETE WHERE {{ GRAPH {INGEST_LOG_GRAPH} {{ {graph} {PROV_NS.generatedAtTime} ?t }} }}"
 
 
 def _replace_graph_update(graph: NamedNode, quads: Sequence[Quad]) -> str:
