@@ -1,17 +1,26 @@
 """The ``kg`` command line: a thin layer over the Python API (kg.pipeline, kg.query, kg.export).
 
-Exit codes: 0 success; 1 the run finished but some inputs were skipped (each
-reported on stderr with file and line); 2 usage error; 3 the store could not be
-opened (missing, or in use by another process); 4 the spaCy model (or, for kg
-serve, the oxigraph binary) is missing; 5 something kg talks to cannot be reached
-or used (the Dask cluster of --scheduler, the SPARQL server or endpoint); 6 the
-endpoint answered with an error.
+Exit codes (:class:`kg.errors.ExitCode`): 0 success; 1 the run finished but some
+inputs were skipped (each reported on stderr with file and line); 2 usage error (a
+missing input path, a bad option file, a query error); 3 the store could not be
+opened (missing, in use by another process, or a folder that is not a kg store); 4
+the spaCy model (or, for kg serve, the oxigraph binary) is missing; 5 something kg
+talks to cannot be reached or used (the Dask cluster of --scheduler, the SPARQL
+server or endpoint); 6 the endpoint answered with an error; 7 the run stopped
+because writing failed (disk full, file too large): what was stored before stays
+whole; 130 interrupted; 141 the reader of the output went away (``| head``).
+
+Every error of the library is a :class:`kg.errors.KgError` carrying its exit code;
+one handler (:class:`KgGroup`) turns them, and failed writes, into one line on stderr.
 """
 
 from __future__ import annotations
 
+import errno
 import json
 import logging
+import os
+import re
 import sys
 from pathlib import Path
 from typing import Any
@@ -22,10 +31,69 @@ from kg import __version__
 from kg.export import DEFAULT_FORMATS as DEFAULT_EXPORTS
 from kg.export import FORMATS as EXPORT_FORMATS  # light: the writers are imported on first use
 
-EXIT_PARTIAL = 1
-EXIT_STORE = 3
-EXIT_MODEL = 4
-EXIT_CLUSTER = 5
+from kg.errors import ExitCode, KgError
+
+EXIT_PARTIAL = ExitCode.PARTIAL
+EXIT_STORE = ExitCode.STORE
+EXIT_MODEL = ExitCode.MISSING
+EXIT_CLUSTER = ExitCode.UNREACHABLE
+
+#: errno values of a write that cannot succeed however often it is tried: the run stops (exit 7)
+_WRITE_ERRNOS = {errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EROFS, errno.EIO}
+#: an argument Python could not decode as UTF-8 holds these (PEP 383's surrogateescape)
+_UNDECODABLE = re.compile("[\udc80-\udcff]")
+
+
+class KgGroup(click.Group):
+    """The ``kg`` group: one place where errors become a message on stderr and an exit code."""
+
+    def main(self, args: Any = None, *a: Any, **kw: Any) -> Any:
+        argv = sys.argv[1:] if args is None else list(args)
+        for i, arg in enumerate(argv, start=1):
+            if isinstance(arg, str) and _UNDECODABLE.search(arg):
+                shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+                click.echo(f"kg: argument {i} ({shown}) is not valid UTF-8; give text in UTF-8", err=True)
+                sys.exit(ExitCode.USAGE)
+        return super().main(args, *a, **kw)
+
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except KgError as exc:
+            _fail(str(exc), exc.exit_code)
+        except BrokenPipeError:
+            _end_quietly_on_closed_pipe()
+        except OSError as exc:
+            if exc.errno in _WRITE_ERRNOS or _is_storage_write_error(exc):
+                _fail(f"writing failed, the run stopped: {exc.strerror or exc}"
+                      f"{f' ({exc.filename})' if exc.filename else ''}; what was stored or written before "
+                      "is whole (a half-written file is never left in place); free some space and run the "
+                      "same command again", ExitCode.WRITE_FAILED)
+            raise
+
+
+def _is_storage_write_error(exc: OSError) -> bool:
+    """RocksDB's own I/O errors (pyoxigraph raises them as OSError without an errno)."""
+    text = str(exc)
+    return exc.errno is None and any(s in text for s in ("No space left", "File too large", "IO error"))
+
+
+def _end_quietly_on_closed_pipe() -> None:
+    """The reader of stdout went away: no traceback, no 'Exception ignored' at exit (exit 141)."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError, AttributeError):  # not a real file (tests), or already closed
+        pass
+    sys.exit(ExitCode.BROKEN_PIPE)
+
+
+def _check_inputs(paths: tuple[str, ...]) -> None:
+    """A usage error (exit 2, nothing done, no store created) for an input path that does not exist."""
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise click.BadParameter(f"no such file or folder: {', '.join(missing)}", param_hint="PATHS")
+
 
 def store_option(f):
     return click.option(
@@ -111,9 +179,11 @@ def _open_store(path: Path, read_only: bool = False):
         _fail(str(exc), EXIT_STORE)
 
 
-def _report_problems(problems) -> None:
+def _report_problems(problems) -> int:
+    """Print each input problem once on stderr; returns the exit code they make (1 if any input was skipped)."""
     for p in problems:
-        click.echo(f"kg: skipped {p}", err=True)
+        click.echo(f"kg: skipped {p}" if p.skipped else f"kg: warning: {p}", err=True)
+    return EXIT_PARTIAL if any(p.skipped for p in problems) else ExitCode.OK
 
 
 def _check_date(value: str | None, name: str) -> None:
@@ -168,7 +238,7 @@ class _Progress:
         self.bar.close()
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=KgGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.version_option(__version__, prog_name="kg")
 @click.option("-v", "--verbose", count=True, help="Log more (-v info, -vv debug) to stderr.")
 def main(verbose: int) -> None:
@@ -209,9 +279,10 @@ def extract(paths: tuple[str, ...], fmt_out: str, date: str | None, fmt: str, mo
     from kg.output import render_rows
     from kg.pipeline import extract as run_extract
 
+    _check_inputs(paths)
     _check_date(date, "--date")
-    nlp = _load_nlp(model)
     lex = load_lexicon(lexicon) if lexicon else None
+    nlp = _load_nlp(model)
     problems: list = []
     rows: list[dict[str, Any]] = []
     for _doc, claims in run_extract(list(paths), nlp=nlp, lexicon=lex, date=date, fmt=fmt, problems=problems):
@@ -236,15 +307,14 @@ def extract(paths: tuple[str, ...], fmt_out: str, date: str | None, fmt: str, mo
             for r in rows
         ]
         click.echo(render_rows(table, "table", max_widths={"claimant": 28, "doc": 22, "via": 20}))
-    _report_problems(problems)
-    sys.exit(EXIT_PARTIAL if problems else 0)
+    sys.exit(_report_problems(problems))
 
 
 # ----------------------------------------------------------------------------- ingest / build
 def _print_ingest_summary(report) -> None:
     click.echo(
         f"{report.documents} documents: {report.new} new, {report.changed} changed, "
-        f"{report.unchanged} unchanged; {report.claims} claims stored; {len(report.problems)} skipped",
+        f"{report.unchanged} unchanged; {report.claims} claims stored; {report.skipped} skipped",
         err=True,
     )
     detection = getattr(report, "detection", None)
@@ -304,6 +374,7 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
       kg ingest archive.jsonl --scheduler tcp://10.0.0.5:8786
       zcat archive.jsonl.gz | kg ingest - --format json
     """
+    _check_inputs(paths)
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
     pairs = _load_opposites(opposites_path)
@@ -311,12 +382,12 @@ def ingest(paths: tuple[str, ...], date: str | None, fmt: str, model: str | None
     with _open_store(store_path) as store:
         report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs, model=model, workers=workers,
                               scheduler=scheduler, batch_size=batch_size)
-    _report_problems(report.problems)
+    code = _report_problems(report.problems)
     if fmt_out == "json":
         click.echo(json.dumps(report.to_json(), ensure_ascii=False, indent=2))
     else:
         _print_ingest_summary(report)
-    sys.exit(EXIT_PARTIAL if report.problems else 0)
+    sys.exit(code)
 
 
 def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str, nlp: Any, rules: Any,
@@ -356,10 +427,12 @@ def _ingest_into(store: Any, paths: tuple[str, ...], date: str | None, fmt: str,
 @aliases_option
 @opposites_option
 @scale_options
+@click.option("-q", "--quiet", is_flag=True,
+              help="Print nothing but problems (skipped inputs, errors): no summary, no table of claims.")
 @store_option
 def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, model: str | None,
           aliases_path: Path | None, opposites_path: Path | None, workers: int, scheduler: str | None,
-          batch_size: int, store_path: Path) -> None:
+          batch_size: int, quiet: bool, store_path: Path) -> None:
     """The main job: ingest PATHS, export to --out, print who claimed what when.
 
     Writes claims.ttl (Turtle, for SPARQL), claims.graphml and claimants.graphml (two
@@ -373,6 +446,7 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
     from kg.output import render_rows
     from kg.query import find_claims
 
+    _check_inputs(paths)
     _check_date(date, "--date")
     rules = _load_aliases(aliases_path)
     pairs = _load_opposites(opposites_path)
@@ -381,13 +455,14 @@ def build(paths: tuple[str, ...], out_dir: Path, date: str | None, fmt: str, mod
         report = _ingest_into(store, paths, date, fmt, nlp, rules, pairs, model=model, workers=workers,
                               scheduler=scheduler, batch_size=batch_size)
         paths_out = export(store, out_dir)
-        rows = [r.to_json() for r in find_claims(store)]
-    _report_problems(report.problems)
-    _print_ingest_summary(report)
-    for fmt_name, path in paths_out.items():
-        click.echo(f"wrote {path} ({fmt_name})", err=True)
-    click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
-    sys.exit(EXIT_PARTIAL if report.problems else 0)
+        rows = [] if quiet else [r.to_json() for r in find_claims(store)]
+    code = _report_problems(report.problems)
+    if not quiet:
+        _print_ingest_summary(report)
+        for fmt_name, path in paths_out.items():
+            click.echo(f"wrote {path} ({fmt_name})", err=True)
+        click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
+    sys.exit(code)
 
 
 # ----------------------------------------------------------------------------- claims
@@ -414,25 +489,39 @@ def _claim_table(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
 @click.option("--about", default=None, metavar="NAME", help="Claims mentioning this entity or text.")
 @click.option("--since", default=None, metavar="YYYY-MM-DD", help="Claims made on or after this day.")
 @click.option("--until", default=None, metavar="YYYY-MM-DD", help="Claims made on or before this day.")
+@click.option("--stance", default=None, metavar="STANCE",
+              help="Only claims whose cue carries this stance: assert, claim, deny, confirm, warn, admit, "
+                   "allege, insist, report, promise, ... (the stances of kg/data/cues.tsv).")
+@click.option("--kind", default=None, type=click.Choice(["direct", "indirect", "mixed", "according_to"]),
+              help="Only direct quotes, reported speech, mixed, or 'according to' claims.")
+@click.option("--doc", default=None, metavar="ID", help="Only claims in the article with this id.")
 @click.option("--limit", type=click.IntRange(min=0), default=None, help="At most this many rows.")
 @click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @store_option
-def claims(by: str | None, about: str | None, since: str | None, until: str | None, limit: int | None,
-           fmt_out: str, store_path: Path) -> None:
+def claims(by: str | None, about: str | None, since: str | None, until: str | None, stance: str | None,
+           kind: str | None, doc: str | None, limit: int | None, fmt_out: str, store_path: Path) -> None:
     """Who claimed what, when and where, in date order (the day the claim was made, else the article's).
 
     \b
     Examples:
       kg claims --by psaki
       kg claims --about Kyiv --since 2022-01-01 --format csv
+      kg claims --stance deny --kind direct
     """
     from kg.output import render_rows
     from kg.query import find_claims
 
     _check_date(since, "--since")
     _check_date(until, "--until")
+    if stance is not None:
+        from kg.extract.lexicon import STANCES  # (imports spaCy: only when asked)
+
+        if stance not in STANCES:
+            raise click.BadParameter(f"{stance!r} is not a stance; one of {', '.join(sorted(STANCES))}",
+                                     param_hint="--stance")
     with _open_store(store_path, read_only=True) as store:
-        rows = [r.to_json() for r in find_claims(store, by=by, about=about, since=since, until=until, limit=limit)]
+        rows = [r.to_json() for r in find_claims(store, by=by, about=about, since=since, until=until, limit=limit,
+                                                 stance=stance, kind=kind, doc=doc)]
     if fmt_out == "table":
         click.echo(render_rows(_claim_table(rows), "table", max_widths=CLAIM_TABLE_WIDTHS))
     else:
@@ -737,14 +826,22 @@ def timeline(name: str, since: str | None, until: str | None, fmt_out: str, stor
 @click.option("--param", "params", multiple=True, metavar="NAME=VALUE",
               help="Bind ?NAME to the string VALUE (safely, never spliced into the text); "
                    "the SELECT must list ?NAME. Repeatable.")
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses send requests to the endpoints they name (federated queries); off by "
+                   "default, so that no query makes kg fetch a URL.")
 @click.option("--format", "fmt_out", type=click.Choice(["table", "json", "jsonl", "csv"]), default="table", show_default=True)
 @store_option
-def sparql(query: str | None, query_name: str | None, list_queries: bool, params: tuple[str, ...], fmt_out: str,
-           store_path: Path) -> None:
+def sparql(query: str | None, query_name: str | None, list_queries: bool, params: tuple[str, ...],
+           allow_service: bool, fmt_out: str, store_path: Path) -> None:
     """Run a SPARQL query (text, or @FILE), or a canned one by name, over the store.
 
     The prefixes kg, kgr, schema, prov, rdf, rdfs, xsd, owl are predeclared. Canned
     queries live in schemas/queries/*.rq; --list shows them with their params.
+
+    Read-only: SELECT, ASK, CONSTRUCT and DESCRIBE. An update (INSERT, DELETE, DROP,
+    ...) is refused (exit 2): the store changes only through kg ingest, kg resolve and
+    kg detect. SERVICE clauses are refused too unless --allow-service (an endpoint
+    that cannot be reached is then exit 5). A syntax error shows its line and column.
 
     \b
     Examples:
@@ -807,7 +904,7 @@ def sparql(query: str | None, query_name: str | None, list_queries: bool, params
         query = path.read_text(encoding="utf-8")
     with _open_store(store_path, read_only=True) as store:
         try:
-            result = store.query(query, bindings or None)
+            result = store.query(query, bindings or None, allow_service=allow_service)
         except (SyntaxError, ValueError) as exc:
             _fail(f"query error: {exc}", 2)
     if isinstance(result, bool):

@@ -51,7 +51,14 @@ def _on_sigterm(signum: int, frame: FrameType | None) -> None:
 @click.option("--query-timeout", type=click.FloatRange(min=1), default=None, metavar="SECONDS",
               help="Stop any query that runs longer (Oxigraph's --timeout-s).")
 @click.option("--cors", is_flag=True, help="Allow cross-origin requests (browser SPARQL editors on other origins).")
-def serve(store_path: Path, host: str, port: int, writable: bool, query_timeout: float | None, cors: bool) -> None:
+@click.option("--allow-service", is_flag=True,
+              help="Let SERVICE clauses make the server query the endpoints they name (federation). Off by "
+                   "default: a query can then make the server fetch any URL (server-side request forgery).")
+@click.option("--allow-host", "allowed_hosts", multiple=True, metavar="NAME",
+              help="Also answer requests whose Host header is NAME (repeatable). By default only IP addresses "
+                   "and localhost are answered, which stops DNS-rebinding pages reaching the server.")
+def serve(store_path: Path, host: str, port: int, writable: bool, query_timeout: float | None, cors: bool,
+          allow_service: bool, allowed_hosts: tuple[str, ...]) -> None:
     """Serve the store over the SPARQL 1.1 Protocol until Ctrl-C (the oxigraph server binary).
 
     Endpoints: /query (SPARQL 1.1 queries, GET or POST), /store (Graph Store
@@ -59,6 +66,9 @@ def serve(store_path: Path, host: str, port: int, writable: bool, query_timeout:
     default graph is the merge of every article's graph (what 'kg sparql' sees);
     GRAPH ?g reaches each article's own graph. Unlike 'kg sparql', no prefixes are
     predeclared: queries bring their own PREFIX lines.
+
+    Requests naming another Host than an IP address, localhost or --allow-host, and
+    queries with a SERVICE clause (unless --allow-service), are refused (403).
 
     Read-only by default: updates and Graph Store writes are refused (403). A store
     that a kg writer holds (kg ingest, kg build, kg resolve, kg detect) is refused
@@ -77,7 +87,8 @@ def serve(store_path: Path, host: str, port: int, writable: bool, query_timeout:
 
     if not store_path.exists():
         _fail(f"no store at {store_path} (create one with: kg ingest PATH... --store {store_path})", EXIT_STORE)
-    server = SparqlServer(store_path, host=host, port=port, writable=writable, query_timeout=query_timeout, cors=cors)
+    server = SparqlServer(store_path, host=host, port=port, writable=writable, query_timeout=query_timeout, cors=cors,
+                          allow_service=allow_service, allowed_hosts=allowed_hosts)
     previous = signal.signal(signal.SIGTERM, _on_sigterm)
     try:
         try:

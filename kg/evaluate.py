@@ -21,6 +21,7 @@ from typing import Any
 
 from spacy.language import Language
 
+from kg.errors import KgError
 from kg.extract import iter_claims
 from kg.records import Document
 
@@ -33,7 +34,7 @@ NAME_TITLES = frozenset(
 FIGURES = ("content@exact", "content@0.5", "content@0.3", "attribution@0.3")
 
 
-class GoldError(ValueError):
+class GoldError(KgError, ValueError):
     """A gold file line that cannot be used (the message names file and line)."""
 
 

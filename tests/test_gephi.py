@@ -244,17 +244,19 @@ def test_claimant_view_has_one_edge_per_pair_and_type_with_aggregated_weights(st
 def test_claimants_graphml_reads_back_with_aggregated_weights_and_unique_ids(store, tmp_path):
     path = export_claimant_graphml(store, tmp_path / "claimants.graphml")
     G = nx.read_graphml(path, force_multigraph=True)
-    assert G.number_of_nodes() == 3
+    assert G.number_of_nodes() == 5  # Alice, Bob, Radio X (relays Bob), Daily A and B (publish both)
     for _, data in G.nodes(data=True):
         assert {"label", "type", "weight", "iri", "r", "g", "b", "size"} <= data.keys()
         assert isinstance(data["weight"], float)
     for _, _, data in G.edges(data=True):
         assert {"label", "type", "weight"} <= data.keys() and isinstance(data["weight"], float)
     weights = {(u, v, d["type"]): d["weight"] for u, v, d in G.edges(data=True)}
-    assert weights == {(ALICE, BOB, "contradicts"): 2.0, (RADIO_X, BOB, "relays"): 1.0}
+    daily_a, daily_b = outlet_iri("Daily A").value, outlet_iri("Daily B").value
+    assert weights == {(ALICE, BOB, "contradicts"): 2.0, (RADIO_X, BOB, "relays"): 1.0,
+                       (daily_a, ALICE, "quotes"): 2.0, (daily_a, BOB, "quotes"): 1.0, (daily_b, BOB, "quotes"): 2.0}
     root = ET.parse(path).getroot()
     edge_ids = [e.get("id") for e in root.iter(f"{GRAPHML}edge")]
-    assert len(edge_ids) == len(set(edge_ids)) == 2
+    assert len(edge_ids) == len(set(edge_ids)) == 5
     assert all(k.get("id") == k.get("attr.name") for k in root.iter(f"{GRAPHML}key"))
 
 

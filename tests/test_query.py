@@ -57,7 +57,9 @@ def test_a_row_says_who_claimed_what_when_and_where(store):
         end=162,
         sentence=source.sentence,
         stance="claim",
+        kind=source.kind,
     )
+    assert source.kind in ("direct", "indirect", "mixed", "according_to")
     assert source.claim.startswith("https://w3id.org/kg-claims/id/claim/")
     assert source.sentence.endswith("BuzzFeed News reported.")
     unattributed = find_claims(store)[-1]

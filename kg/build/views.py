@@ -7,10 +7,11 @@
   claims and articles it is linked to (its first claim, relayed claim, claim about
   it, or article); edge: the later of its two ends' starts.  Nodes and edges with
   no dated neighbour have no ``start`` (Gephi shows them all the time).
-* :func:`claimant_network` -- claimant -> claimant (people, organisations,
-  anonymous sources, and the outlets that relay them), for GraphML.  Gephi merges
-  parallel edges by summing their weights, so there is exactly one edge per
-  (source, target, type), its ``weight`` aggregated:
+* :func:`claimant_network` -- who quotes, relays, contradicts and talks about
+  whom: claimants (people, organisations, anonymous sources), the outlets that
+  publish and relay them, and the entities their claims are about, for GraphML.
+  Gephi merges parallel edges by summing their weights, so there is exactly one
+  edge per (source, target, type), its ``weight`` aggregated:
 
   - ``contradicts``: A -> B when a claim of A contradicts a claim of B, A's first
     seen earlier (self-loops: a claimant contradicting itself, a change of story);
@@ -18,13 +19,20 @@
     kinds joined by ``|``), ``confidence`` (float, the highest) when recorded;
   - ``relays``: A -> B when a claim of B reached an article through A (A is in the
     claim's relay chain: ``told BuzzFeed News``); ``weight`` = number of distinct
-    claims of B relayed through A.
+    claims of B relayed through A;
+  - ``quotes``: outlet O -> B when an article O published carries a claim of B;
+    ``weight`` = number of distinct claims of B in O's articles;
+  - ``about``: A -> E when a claim of A mentions the entity E (``Zelensky said
+    Russia ...``: Zelensky -> Russia), never A -> A; ``weight`` = number of
+    distinct claims of A about E.
 
-  Nodes: ``type`` ``claimant`` (an entity that made a claim or relayed one) or
-  ``outlet`` (an outlet that relayed a claim); ``claims`` (int, claims made),
-  ``relayed`` (int, claims relayed), ``weight`` = claims + relayed (float),
-  ``iri``, ``entity_type`` (claimants), and the colour/size attributes of
-  :data:`kg.build.network.NODE_STYLE`.  Edge keys ``"{type}-{n}"`` (GraphML ids).
+  Nodes: ``type`` ``claimant`` (an entity that made a claim or relayed one),
+  ``outlet`` (an outlet that published or relayed a claim, and made none) or
+  ``entity`` (only talked about); ``claims`` (int, claims made), ``relayed`` (int,
+  claims relayed), ``weight`` = claims + relayed (float; 1.0 for an entity only
+  talked about), ``iri``, ``entity_type`` (claimants and entities), and the
+  colour/size attributes of :data:`kg.build.network.NODE_STYLE`.  Edge keys
+  ``"{type}-{n}"`` (GraphML ids).
 
 As in :mod:`kg.build.network`, every node and edge has ``label``, ``type`` and
 ``weight``, and every attribute is a scalar of one type per name, never ``None``.
@@ -47,8 +55,8 @@ log = logging.getLogger(__name__)
 
 __all__ = ["dated_claim_network", "claimant_network", "CLAIMANT_EDGE_TYPES", "CLAIMANT_NODE_TYPES"]
 
-CLAIMANT_NODE_TYPES = ("claimant", "outlet")
-CLAIMANT_EDGE_TYPES = ("contradicts", "relays")
+CLAIMANT_NODE_TYPES = ("claimant", "outlet", "entity")
+CLAIMANT_EDGE_TYPES = ("contradicts", "relays", "quotes", "about")
 
 _DATE = re.compile(r"^\d{4}-\d{2}-\d{2}$")
 
@@ -122,6 +130,14 @@ def claimant_network(store: ClaimStore) -> nx.MultiDiGraph:
                    BIND(COALESCE(?entity, ?via0) AS ?via) }""",
     )
 
+    # who published a claim: the publishers of the articles it appears in
+    published = _rows(
+        store,
+        """SELECT DISTINCT ?claim ?outlet
+           WHERE { ?app kg:ofClaim ?claim ; schema:isPartOf ?article . ?article schema:publisher ?outlet }""",
+    )
+    mentioned = _rows(store, "SELECT DISTINCT ?claim ?e WHERE { ?claim a kg:Claim ; schema:mentions ?e }")
+
     made: dict[str, int] = defaultdict(int)
     for who in claimant_of.values():
         made[who] += 1
@@ -134,20 +150,35 @@ def claimant_network(store: ClaimStore) -> nx.MultiDiGraph:
             log.debug("claimant view: relayed claim %s has no claimant", r["claim"])
             continue
         relays[(r["via"], who)].add(r["claim"])
+    quotes: dict[tuple[str, str], set[str]] = defaultdict(set)  # (outlet, claimant) -> claims
+    for r in published:
+        who = claimant_of.get(r["claim"])
+        if who is not None and who != r["outlet"]:
+            quotes[(r["outlet"], who)].add(r["claim"])
+    about: dict[tuple[str, str], set[str]] = defaultdict(set)  # (claimant, entity) -> claims
+    for r in mentioned:
+        who = claimant_of.get(r["claim"])
+        if who is not None and who != r["e"]:
+            about[(who, r["e"])].add(r["claim"])
 
-    for iri in sorted(set(made) | set(relayed_by)):
-        kind = "outlet" if iri in outlets and iri not in entities else "claimant"
+    publishers = {outlet for outlet, _ in quotes}
+    talked_about = {e for _, e in about}
+    for iri in sorted(set(made) | set(relayed_by) | publishers | talked_about):
+        if iri in made or iri in relayed_by:
+            kind = "outlet" if iri in outlets and iri not in entities else "claimant"
+        else:
+            kind = "outlet" if iri in publishers else "entity"
         info = (outlets if kind == "outlet" else entities).get(iri, {})
         claims, passed = made.get(iri, 0), len(relayed_by.get(iri, ()))
         attrs: dict[str, Any] = {
             "label": info.get("name") or iri.rsplit("/", 1)[-1],
             "type": kind,
-            "weight": float(claims + passed),
+            "weight": float(claims + passed) or 1.0,
             "iri": iri,
             "claims": claims,
             "relayed": passed,
         }
-        if kind == "claimant":
+        if kind != "outlet":
             attrs["entity_type"] = _pick_type(info.get("types"))
         attrs.update(NODE_STYLE[kind].attributes())
         G.add_node(iri, **attrs)
@@ -178,6 +209,10 @@ def claimant_network(store: ClaimStore) -> nx.MultiDiGraph:
         add_edge(a, b, "contradicts", float(len(found)), **extra)
     for (via, who), claims_relayed in sorted(relays.items()):
         add_edge(via, who, "relays", float(len(claims_relayed)))
+    for (outlet, who), claims_quoted in sorted(quotes.items()):
+        add_edge(outlet, who, "quotes", float(len(claims_quoted)))
+    for (who, entity), claims_about in sorted(about.items()):
+        add_edge(who, entity, "about", float(len(claims_about)))
 
     log.debug("claimant network: %d nodes, %d edges", G.number_of_nodes(), G.number_of_edges())
     return G

@@ -13,7 +13,13 @@ from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
+from kg.errors import KgError
+
 log = logging.getLogger(__name__)
+
+
+class LexiconError(KgError, ValueError):
+    """A cue lexicon file cannot be read or has a bad line (the message names file and line)."""
 
 FRAMES = frozenset({"to", "np"})
 # Past forms that do not start with the lemma's stem ("tell" -> "told").
@@ -69,7 +75,7 @@ class CueLexicon:
 
 
 def parse_lexicon(lines: list[str], source: str = "<lexicon>") -> CueLexicon:
-    """Parse ``lemma<TAB>pos<TAB>stance[<TAB>frames]`` lines; bad lines raise ``ValueError`` naming the line."""
+    """Parse ``lemma<TAB>pos<TAB>stance[<TAB>frames]`` lines; a bad line raises :class:`LexiconError` naming it."""
     verbs: dict[str, str] = {}
     nouns: dict[str, str] = {}
     frames: dict[str, frozenset[str]] = {}
@@ -79,17 +85,17 @@ def parse_lexicon(lines: list[str], source: str = "<lexicon>") -> CueLexicon:
             continue
         parts = [p.strip() for p in line.split("\t")]
         if len(parts) not in (3, 4):
-            raise ValueError(f"{source}:{number}: expected 'lemma<TAB>pos<TAB>stance[<TAB>frames]', got {raw!r}")
+            raise LexiconError(f"{source}:{number}: expected 'lemma<TAB>pos<TAB>stance[<TAB>frames]', got {raw!r}")
         lemma, pos, stance = parts[:3]
         slots = frozenset(f.strip() for f in parts[3].split(",") if f.strip()) if len(parts) == 4 else frozenset()
         if not slots <= FRAMES:
-            raise ValueError(f"{source}:{number}: unknown frame(s) {', '.join(sorted(slots - FRAMES))} (use {', '.join(sorted(FRAMES))})")
+            raise LexiconError(f"{source}:{number}: unknown frame(s) {', '.join(sorted(slots - FRAMES))} (use {', '.join(sorted(FRAMES))})")
         if slots:
             frames[lemma.lower()] = slots
         if pos not in ("verb", "noun"):
-            raise ValueError(f"{source}:{number}: part of speech must be 'verb' or 'noun', got {pos!r}")
+            raise LexiconError(f"{source}:{number}: part of speech must be 'verb' or 'noun', got {pos!r}")
         if stance not in STANCES:
-            raise ValueError(f"{source}:{number}: unknown stance {stance!r} (one of {', '.join(sorted(STANCES))})")
+            raise LexiconError(f"{source}:{number}: unknown stance {stance!r} (one of {', '.join(sorted(STANCES))})")
         (verbs if pos == "verb" else nouns)[lemma.lower()] = stance
     return CueLexicon(verbs=verbs, nouns=nouns, frames=frames)
 
@@ -99,7 +105,17 @@ def load_lexicon(path: str | Path | None = None) -> CueLexicon:
     if path is None:
         return default_lexicon()
     path = Path(path)
-    return parse_lexicon(path.read_text(encoding="utf-8").splitlines(), str(path))
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        line = exc.object[: exc.start].count(b"\n") + 1
+        raise LexiconError(f"{path}:{line}: not UTF-8 text (byte 0x{exc.object[exc.start]:02x})") from None
+    except OSError as exc:
+        raise LexiconError(f"{path}: cannot read the lexicon: {exc.strerror or exc}") from None
+    lexicon = parse_lexicon(text.splitlines(), str(path))
+    if not lexicon.verbs and not lexicon.nouns:
+        raise LexiconError(f"{path}: no cue in the lexicon (lines are lemma<TAB>verb|noun<TAB>stance)")
+    return lexicon
 
 
 @lru_cache(maxsize=1)

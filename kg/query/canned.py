@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from kg.errors import KgError
 import kg
 
 __all__ = [
@@ -58,7 +59,7 @@ _CONTINUATION_RE = re.compile(r"^#\s{2,}(\S.*)$")
 _EXAMPLE_RE = re.compile(r"^(.*?)\s*\(([^()]*)\)\s*$")
 
 
-class CannedQueryError(ValueError):
+class CannedQueryError(KgError, ValueError):
     """A canned query cannot be found, read or run with the parameters given."""
 
 

@@ -40,6 +40,7 @@ class ClaimRow:
     end: int
     sentence: str | None
     stance: str | None
+    kind: str | None = None  # direct | indirect | mixed | according_to
 
     def to_json(self) -> dict[str, Any]:
         return asdict(self)
@@ -50,7 +51,7 @@ class ClaimRow:
 # claims are then bound with VALUES of IRIs read from the store, never of user text.
 _SELECT = """
 SELECT ?app ?claim ?start ?end ?doc_id ?content ?claimant ?claimant_type ?cue ?date ?utterance_date
-       ?article_title ?outlet ?relay ?sentence ?stance
+       ?article_title ?outlet ?relay ?sentence ?stance ?kind
 WHERE {{
 {values}  ?claim kg:hasAppearance ?app .
   ?app schema:isPartOf ?article ;
@@ -70,6 +71,7 @@ WHERE {{
   OPTIONAL {{ ?app kg:relayChain ?relay }}
   OPTIONAL {{ ?app kg:sentence ?sentence }}
   OPTIONAL {{ ?app kg:stance ?stance }}
+  OPTIONAL {{ ?app kg:kind ?kind }}
 }}
 """
 
@@ -161,6 +163,9 @@ def find_claims(
     since: str | _date | None = None,
     until: str | _date | None = None,
     limit: int | None = None,
+    stance: str | None = None,
+    kind: str | None = None,
+    doc: str | None = None,
 ) -> list[ClaimRow]:
     """Appearances of claims, ordered by (utterance date or article date), doc id, offset.
 
@@ -169,6 +174,9 @@ def find_claims(
     whole words of the claim's text.  ``since`` / ``until``: inclusive ``YYYY-MM-DD`` bounds on the
     utterance date (the article date when the utterance date is unknown); undated
     appearances are left out when either is given.  Undated rows sort last.
+    ``stance`` (the cue's: ``deny``, ``warn``...), ``kind`` (``direct``, ``indirect``,
+    ``mixed``, ``according_to``) and ``doc`` (an article id) keep the appearances
+    that have exactly that value.
     """
     since_q = _check_date("since", since) if since is not None else None
     until_q = _check_date("until", until) if until is not None else None
@@ -196,6 +204,9 @@ def find_claims(
         rows = [r for r in rows if key_date(r) is not None and key_date(r) >= since_q]
     if until_q is not None:
         rows = [r for r in rows if key_date(r) is not None and key_date(r) <= until_q]
+    for field_name, wanted in (("stance", stance), ("kind", kind), ("doc_id", doc)):
+        if wanted is not None:
+            rows = [r for r in rows if r[field_name] == wanted]
     rows.sort(key=lambda r: (key_date(r) is None, key_date(r) or "", r["doc_id"], int(r["start"]), int(r["end"]), r["claim"]))
     if limit is not None:
         rows = rows[:limit]
@@ -216,8 +227,10 @@ def find_claims(
             end=int(r["end"]),
             sentence=r["sentence"],
             stance=r["stance"],
+            kind=r["kind"],
         )
         for r in rows
     ]
-    log.debug("find_claims(by=%r, about=%r, since=%r, until=%r): %d rows", by, about, since, until, len(out))
+    log.debug("find_claims(by=%r, about=%r, since=%r, until=%r, stance=%r, kind=%r, doc=%r): %d rows",
+              by, about, since, until, stance, kind, doc, len(out))
     return out

@@ -14,6 +14,7 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode
 
+from kg.errors import KgError
 from kg.build.namespaces import KG_NS, KGR, RDF_TYPE
 from kg.store.oxigraph_store import ClaimStore
 
@@ -22,7 +23,7 @@ log = logging.getLogger(__name__)
 __all__ = ["Hop", "AppearanceTrail", "ClaimProvenance", "claim_provenance", "find_claim_iri", "ClaimNotFound"]
 
 
-class ClaimNotFound(LookupError):
+class ClaimNotFound(KgError, LookupError):
     """No claim (or more than one) matches what the user gave."""
 
 

@@ -33,6 +33,7 @@ import json
 import logging
 import os
 import re
+import stat
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -61,16 +62,20 @@ SEED_PREFIX = re.compile(r"[^\S\r\n]*date (\d{4}-\d{2}-\d{2})(?: |(?=\s)|\Z)")
 # A date, possibly followed by a time part that is dropped ("2019-01-04T10:00:00Z").
 _DATE = re.compile(r"(\d{4}-\d{2}-\d{2})(?:[T ].*)?", re.DOTALL)
 
+# A lone UTF-16 surrogate: JSON's "\ud800" decodes to one, and no Unicode text holds it.
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
 _MISSING: Any = object()  # "no date given" as opposed to "invalid date" (None)
 
 
 @dataclass(frozen=True)
 class ReadProblem:
-    """Something in the input that could not be read; the reader skipped it."""
+    """Something wrong in the input: skipped (the default), or only a warning (the document was kept)."""
 
     path: str  # the file path as given, "-" for stdin
     line: int | None  # 1-based line number when known
     reason: str  # what was wrong, for a human
+    skipped: bool = True  # False: a warning (e.g. an invalid date, the document kept without it)
 
     def __str__(self) -> str:
         if self.line is None:
@@ -183,11 +188,13 @@ class _Run:
         self.default_date = default_date
         self.seen: dict[str, str] = {}  # id -> where it was first read
 
-    def report(self, path: str, line: int | None, reason: str) -> None:
-        problem = ReadProblem(path, line, reason)
-        if self.problems is not None:
+    def report(self, path: str, line: int | None, reason: str, *, skipped: bool = True) -> None:
+        problem = ReadProblem(path, line, reason, skipped)
+        if self.problems is not None:  # the caller reports what it collects: logged once, quietly
             self.problems.append(problem)
-        logger.warning("%s", problem)
+            logger.debug("%s", problem)
+        else:
+            logger.warning("%s", problem)
 
     def date_of(self, value: Any, path: str, line: int | None) -> Any:
         """The normalised date, ``_MISSING`` when absent, None (reported) when invalid."""
@@ -196,7 +203,7 @@ class _Run:
         try:
             return _normalise_date(value)
         except ValueError as exc:
-            self.report(path, line, f"invalid date: {exc}; keeping the document without a date")
+            self.report(path, line, f"invalid date: {exc}; keeping the document without a date", skipped=False)
             return None
 
     def make(
@@ -211,7 +218,13 @@ class _Run:
         url: str | None = None,
         outlet: str | None = None,
     ) -> Document | None:
-        """The document, or None (reported) when its id was already read in this run."""
+        """The document, or None (reported) when its id was already read in this run or a field is not Unicode."""
+        for name, value in (("text", text), ("id", doc_id), ("title", title), ("url", url), ("outlet", outlet)):
+            bad = _SURROGATE.search(value) if value else None
+            if bad:
+                self.report(path, line, f"{name!r} holds an unpaired surrogate (\\u{ord(bad.group()):04x}) at "
+                                        f"character {bad.start()}, which is not Unicode text; skipped")
+                return None
         if doc_id is None:
             doc_id = content_id(text)
         where = f"{path}:{line}" if line is not None else path
@@ -351,10 +364,20 @@ def _walk(directory: str, run: _Run) -> list[str]:
                 logger.debug("skipping hidden file %s", full)
             elif os.path.splitext(name)[1].lower() not in _SUFFIX_FORMATS:
                 logger.debug("skipping %s: not a .txt, .jsonl or .csv file", full)
+            elif not _is_regular_file(full):
+                # a FIFO would block the run forever, a device could be endless: never opened
+                run.report(full, None, "not a regular file (a FIFO, socket or device); skipped")
             else:
                 key = tuple(os.path.relpath(full, directory).split(os.sep))
                 found.append((key, full))
     return [full for _, full in sorted(found)]
+
+
+def _is_regular_file(path: str) -> bool:
+    try:
+        return stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        return True  # let opening it report what is wrong
 
 
 def _read_stdin(fmt: str, run: _Run, stdin: TextIO | BinaryIO | None) -> Iterator[Document]:
@@ -413,6 +436,16 @@ def _read_file(path: str, fmt: str, run: _Run) -> Iterator[Document]:
 def _read_stream(path: str, f: BinaryIO, fmt: str, suffix: str, run: _Run) -> Iterator[Document]:
     """Yields the documents in the seekable binary stream ``f``, read from ``path``."""
     head = f.read(_SNIFF_BYTES)
+    encoding = _utf16_encoding(head)
+    if encoding is not None:  # re-encoded as UTF-8: the rest of the reader sees one encoding
+        try:
+            text16 = (head + f.read()).decode(encoding)
+        except UnicodeDecodeError as exc:
+            run.report(path, None, f"invalid {encoding.upper()} at byte {exc.start}; file skipped")
+            return
+        logger.debug("%s is %s text", path, encoding.upper())
+        f = io.BytesIO(text16.lstrip("\ufeff").encode("utf-8", "surrogatepass"))
+        head = f.read(_SNIFF_BYTES)
     if b"\x00" in head[:_BINARY_PROBE]:
         run.report(path, None, "binary file (NUL byte in the first 8 KiB); skipped")
         return
@@ -427,6 +460,10 @@ def _read_stream(path: str, f: BinaryIO, fmt: str, suffix: str, run: _Run) -> It
     data = head + f.read()
     if data.startswith(_BOM):
         data = data[len(_BOM) :]
+    nul = data.find(b"\x00")
+    if nul >= 0:  # wherever it is: a file is text or it is not
+        run.report(path, data.count(b"\n", 0, nul) + 1, "binary file (a NUL byte in it); skipped")
+        return
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -447,6 +484,27 @@ def _read_stream(path: str, f: BinaryIO, fmt: str, suffix: str, run: _Run) -> It
         doc = run.make(text=text, path=path, line=None)
         if doc is not None:
             yield doc
+
+
+def _utf16_encoding(head: bytes) -> str | None:
+    """``"utf-16"`` for a UTF-16 byte order mark, ``"utf-16-le"``/``"-be"`` for BOM-less UTF-16 text, else None.
+
+    Without a BOM, UTF-16 text in a Latin script has a NUL in every other byte: at
+    least 90% of the odd (little-endian) or even (big-endian) bytes of the first
+    KiBs, and next to none of the others.
+    """
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")) and not head.startswith(b"\xff\xfe\x00\x00"):
+        return "utf-16"
+    sample = head[:_BINARY_PROBE]
+    if len(sample) < 4 or b"\x00" not in sample:
+        return None
+    even, odd = sample[0::2], sample[1::2]
+    even_nul, odd_nul = even.count(0) / len(even), odd.count(0) / len(odd)
+    if odd_nul >= 0.9 and even_nul <= 0.05:
+        return "utf-16-le"
+    if even_nul >= 0.9 and odd_nul <= 0.05:
+        return "utf-16-be"
+    return None
 
 
 def _sniff(head: bytes) -> str:
@@ -508,7 +566,7 @@ def _read_csv(path: str, text: str, run: _Run) -> Iterator[Document]:
     """Yields one document per good row of a CSV text with a header row."""
     if csv.field_size_limit() < _CSV_FIELD_LIMIT:
         csv.field_size_limit(_CSV_FIELD_LIMIT)
-    reader = csv.reader(io.StringIO(text, newline=""))
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
     try:
         header: list[str] = []
         while not any(cell.strip() for cell in header):  # blank lines before the header
@@ -530,8 +588,12 @@ def _read_csv(path: str, text: str, run: _Run) -> Iterator[Document]:
         except StopIteration:
             return
         except csv.Error as exc:
-            run.report(path, start, f"malformed CSV: {exc}; rest of file skipped")
-            return
+            if "unexpected end of data" in str(exc):  # a quote opened in that row is never closed
+                run.report(path, start, "unterminated quoted field: the quote opened in this row is never "
+                                        "closed; the rest of the file skipped")
+                return
+            run.report(path, start, f"malformed CSV row: {exc}; row skipped")
+            continue
         if not any(cell.strip() for cell in row):
             continue
         rec: dict[str, Any] = {}

@@ -10,6 +10,7 @@ from __future__ import annotations
 import html
 import json
 import logging
+import re
 from functools import cache
 from importlib import resources
 from typing import Any
@@ -40,6 +41,10 @@ def embed_json(data: Any) -> str:
     return text
 
 
+#: the template's placeholders: {{TITLE}}, {{CSS}}, {{JS}}, {{DATA}}
+_PLACEHOLDER = re.compile(r"\{\{(TITLE|CSS|JS|DATA)\}\}")
+
+
 def render_html(data: dict[str, Any]) -> str:
     """The page for ``data`` (as :func:`kg.report.data.report_data` returns it)."""
     css, js = _asset("report.css"), _asset("report.js")
@@ -48,15 +53,13 @@ def render_html(data: dict[str, Any]) -> str:
         raise ValueError("report assets must not contain '</style', '</script' or '<!--'")
     meta = data.get("meta", {})
     title = f"kg report — {meta.get('store') or 'claims'}"
-    page = _asset("template.html")
-    for key, value in (
-        ("{{TITLE}}", html.escape(title)),
-        ("{{CSS}}", css),
-        ("{{JS}}", js),
-        ("{{DATA}}", embed_json(data)),
-    ):
-        if page.count(key) != 1:
-            raise ValueError(f"report template must contain {key} exactly once")
-        page = page.replace(key, value)
+    template = _asset("template.html")
+    values = {"TITLE": html.escape(title), "CSS": css, "JS": js, "DATA": embed_json(data)}
+    for key in values:
+        if template.count("{{%s}}" % key) != 1:
+            raise ValueError(f"report template must contain {{{{{key}}}}} exactly once")
+    # one pass over the template: a value that happens to hold "{{DATA}}" (a store path, an
+    # article's text) is never itself substituted
+    page = _PLACEHOLDER.sub(lambda m: values[m.group(1)], template)
     log.debug("report page: %d characters", len(page))
     return page

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.resolve.names import name_key
 
 log = logging.getLogger(__name__)
@@ -36,7 +37,7 @@ ENTITY_TYPES = ("person", "organisation", "government", "group", "place", "other
 _TYPE_SUFFIX = re.compile(r"\((" + "|".join(ENTITY_TYPES) + r")\)\s*$", re.IGNORECASE)
 
 
-class AliasFileError(ValueError):
+class AliasFileError(KgError, ValueError):
     """A line of an alias file cannot be read (the message names file and line)."""
 
 

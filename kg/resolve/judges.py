@@ -12,6 +12,7 @@ import importlib.util
 import logging
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.resolve.contradictions import Judge
 
 log = logging.getLogger(__name__)
@@ -19,7 +20,7 @@ log = logging.getLogger(__name__)
 __all__ = ["JudgeLoadError", "load_judge"]
 
 
-class JudgeLoadError(ValueError):
+class JudgeLoadError(KgError, ValueError):
     """The judge named cannot be loaded (the message says why)."""
 
 

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from importlib import resources
 from pathlib import Path
 
+from kg.errors import KgError
 from kg.resolve.aliases import read_rules_file
 
 log = logging.getLogger(__name__)
@@ -25,7 +26,7 @@ log = logging.getLogger(__name__)
 __all__ = ["OppositesLexicon", "OppositesFileError", "BUILTIN_OPPOSITES", "load_opposites"]
 
 
-class OppositesFileError(ValueError):
+class OppositesFileError(KgError, ValueError):
     """A line of an opposites file cannot be read (the message names file and line)."""
 
 

@@ -7,14 +7,18 @@ import shutil
 import sys
 from pathlib import Path
 
+from kg.errors import ExitCode, KgError
+
 __all__ = ["OXIGRAPH_REQUIREMENT", "OxigraphNotFoundError", "find_oxigraph"]
 
 #: what to install to get the binary (the same Oxigraph as the pyoxigraph kg stores with)
 OXIGRAPH_REQUIREMENT = "oxigraph==0.5.13"
 
 
-class OxigraphNotFoundError(FileNotFoundError):
+class OxigraphNotFoundError(KgError, FileNotFoundError):
     """The ``oxigraph`` server binary is not installed."""
+
+    exit_code = ExitCode.MISSING
 
 
 def find_oxigraph(explicit: str | Path | None = None) -> Path:

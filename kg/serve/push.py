@@ -51,6 +51,7 @@ from typing import Any
 
 from pyoxigraph import BlankNode, NamedNode, RdfFormat, Triple, serialize
 
+from kg.errors import ExitCode, KgError
 from kg.store import ClaimStore
 
 log = logging.getLogger(__name__)
@@ -77,8 +78,10 @@ STATE_VERSION = 1
 CONTENT_TYPES = ("application/n-triples", "text/turtle")  # N-Triples is Turtle, for servers that want Turtle
 
 
-class PushError(Exception):
+class PushError(KgError):
     """A push failed; ``state_path`` (if any) says where the next push resumes."""
+
+    exit_code = ExitCode.UNREACHABLE
 
     def __init__(self, message: str, *, url: str = "", chunk: int | None = None, chunks: int | None = None,
                  status: int | None = None, acknowledged: int = 0, state_path: Path | None = None) -> None:
@@ -98,9 +101,13 @@ class PushConnectionError(PushError):
 class PushHTTPError(PushError):
     """The endpoint answered a chunk with an HTTP error status."""
 
+    exit_code = ExitCode.REMOTE
+
 
 class BlankNodePushError(PushError):
     """The store holds blank nodes, which a chunked, resumable upload would split or duplicate."""
+
+    exit_code = ExitCode.USAGE
 
 
 @dataclass(frozen=True)

@@ -22,16 +22,24 @@ hashes of articles): serve a kg store writable only as a scratch copy, or to pus
 into (see :mod:`kg.serve.push`).
 
 The endpoint has no authentication: it binds loopback (127.0.0.1) unless told
-otherwise.
+otherwise.  Clients never talk to Oxigraph directly: it listens on a private loopback
+port behind :class:`kg.serve.guard.GuardedProxy`, which refuses ``SERVICE`` clauses
+(no request to another endpoint unless ``allow_service``) and ``Host`` names other
+than IP addresses, ``localhost`` and ``allowed_hosts`` (DNS rebinding).  The Oxigraph
+child dies with the process that started it (``PR_SET_PDEATHSIG`` on Linux), so a
+killed ``kg serve`` never leaves a server behind holding the port and the store.
 """
 
 from __future__ import annotations
 
+import ctypes
 import ipaddress
 import logging
 import os
+import signal
 import socket
 import subprocess
+import sys
 import tempfile
 import time
 import urllib.error
@@ -40,7 +48,9 @@ import urllib.request
 from pathlib import Path
 from typing import IO
 
+from kg.errors import ExitCode, KgError
 from kg.serve.binary import find_oxigraph
+from kg.serve.guard import GuardedProxy
 from kg.serve.lock import WriterLock
 from kg.store import ClaimStore, StoreError, StoreLockedError
 
@@ -53,8 +63,10 @@ DEFAULT_HOST = "127.0.0.1"
 DEFAULT_PORT = 7878
 
 
-class ServerError(Exception):
+class ServerError(KgError):
     """The SPARQL server could not be started, or stopped unexpectedly."""
+
+    exit_code = ExitCode.UNREACHABLE
 
 
 class ServerStartError(ServerError):
@@ -104,6 +116,33 @@ def _url_host(host: str) -> str:
     return f"[{host}]" if ":" in host else host
 
 
+_PR_SET_PDEATHSIG = 1
+
+
+def die_with_parent(sig: int = signal.SIGTERM):
+    """A ``preexec_fn`` that makes a child process get ``sig`` when the process that started it dies.
+
+    Linux's ``prctl(PR_SET_PDEATHSIG)``; elsewhere ``None`` (no such guarantee).  The
+    signal comes when the *thread* that started the child ends, so start children
+    from a thread that lives as long as the process (the main thread).  A parent
+    that died before the child got here is caught by comparing ``getppid``.
+    """
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+    except OSError:
+        return None
+
+    def preexec() -> None:
+        libc.prctl(_PR_SET_PDEATHSIG, int(sig), 0, 0, 0)
+        if os.getppid() != parent:
+            os._exit(1)
+
+    return preexec
+
+
 def _error_lines(stderr: str) -> str:
     """Oxigraph's error without the Rust backtrace that may follow it."""
     text = stderr.split("Stack backtrace:", 1)[0].strip()
@@ -132,6 +171,8 @@ class SparqlServer:
         startup_timeout: float = 30.0,
         query_timeout: float | None = None,
         cors: bool = False,
+        allow_service: bool = False,
+        allowed_hosts: tuple[str, ...] = (),
     ) -> None:
         if location is None and not writable:
             raise ValueError("a read-only server needs a store location")
@@ -143,7 +184,11 @@ class SparqlServer:
         self.startup_timeout = startup_timeout
         self.query_timeout = query_timeout
         self.cors = cors
+        self.allow_service = allow_service
+        self.allowed_hosts = allowed_hosts
         self.process: subprocess.Popen[bytes] | None = None
+        self.upstream_port: int | None = None  # where Oxigraph itself listens (loopback, behind the guard)
+        self._guard: GuardedProxy | None = None
         self._stderr: IO[bytes] | None = None
         self._lock: WriterLock | None = None
 
@@ -203,20 +248,25 @@ class SparqlServer:
                         "this address can query it%s", self.host, " and change it" if self.writable else "")
         requested = self.port  # 0 the first time: a free port, kept by later restarts
         try:
-            attempts = 3 if requested == 0 else 1
-            for attempt in range(attempts):
-                port = free_port(self.host or DEFAULT_HOST) if requested == 0 else requested
-                if requested != 0 and _port_taken(self.host, port):
-                    raise ServerStartError(f"{self.host}:{port} is already in use (another server?): "
-                                           "choose another port (0: any free one)")
+            if requested != 0 and _port_taken(self.host, requested):
+                raise ServerStartError(f"{self.host}:{requested} is already in use (another server?): "
+                                       "choose another port (0: any free one)")
+            for attempt in range(3):
                 try:
-                    self._spawn(binary, port)
+                    self._spawn(binary, free_port(DEFAULT_HOST))
                     self._wait_ready()
                     break
                 except ServerStartError as exc:
-                    if attempt + 1 < attempts and "Address already in use" in str(exc):
+                    if attempt < 2 and "Address already in use" in str(exc):
                         continue  # the free port was taken meanwhile
                     raise
+            try:
+                self._guard = GuardedProxy(self.host, requested, (DEFAULT_HOST, self.upstream_port or 0),
+                                           allow_service=self.allow_service, allowed_hosts=self.allowed_hosts,
+                                           cors=self.cors, timeout=self.query_timeout).start()
+            except OSError as exc:
+                raise ServerStartError(f"cannot listen on {self.host}:{requested}: {exc.strerror or exc}") from exc
+            self.port = self._guard.port
         except BaseException:
             self.stop()
             raise
@@ -234,11 +284,11 @@ class SparqlServer:
         self._lock = WriterLock(location).acquire()
 
     def _spawn(self, binary: Path, port: int) -> None:
-        self.port = port
+        self.upstream_port = port
         command = [str(binary), "serve" if self.writable else "serve-read-only"]
         if self.location is not None:
             command += ["--location", str(self.location)]
-        command += ["--bind", f"{self.host}:{port}"]
+        command += ["--bind", f"{DEFAULT_HOST}:{port}"]
         if self.query_timeout is not None:
             command += ["--timeout-s", str(max(1, round(self.query_timeout)))]
         if self.cors:
@@ -249,11 +299,12 @@ class SparqlServer:
         env = {**os.environ, "RUST_BACKTRACE": "0"}
         log.debug("starting %s", " ".join(command))
         self.process = subprocess.Popen(command, stdin=subprocess.DEVNULL, stdout=self._stderr,
-                                        stderr=self._stderr, env=env, process_group=0)
+                                        stderr=self._stderr, env=env, process_group=0,
+                                        preexec_fn=die_with_parent(signal.SIGTERM))
 
     def _wait_ready(self) -> None:
         assert self.process is not None
-        probe = f"{self.query_url}?{urllib.parse.urlencode({'query': 'ASK {}'})}"
+        probe = f"http://{DEFAULT_HOST}:{self.upstream_port}/query?{urllib.parse.urlencode({'query': 'ASK {}'})}"
         deadline = time.monotonic() + self.startup_timeout
         delay = 0.02
         while True:
@@ -264,7 +315,7 @@ class SparqlServer:
                 if "LOCK" in message and ("temporarily unavailable" in message or "lock hold" in message):
                     raise StoreLockedError(f"store {self.location} is in use by another kg process")
                 raise ServerStartError(f"the oxigraph server exited with code {code} while starting "
-                                       f"on {self.host}:{self.port}: {message}")
+                                       f"on {DEFAULT_HOST}:{self.upstream_port}: {message}")
             try:
                 request = urllib.request.Request(probe, headers={"Accept": "application/sparql-results+json"})
                 with _LOCAL.open(request, timeout=2) as response:
@@ -296,7 +347,10 @@ class SparqlServer:
     def stop(self, timeout: float = 10.0) -> None:
         """Stop the server (SIGTERM, then SIGKILL after ``timeout`` s) and release the store.  Idempotent."""
         process, self.process = self.process, None
+        guard, self._guard = self._guard, None
         try:
+            if guard is not None:
+                guard.stop()
             if process is not None and process.poll() is None:
                 process.terminate()
                 try:
