@@ -21,6 +21,7 @@ from spacy.language import Language
 from kg import __version__
 from kg.build.rdf import Run, document_quads
 from kg.build.resolved import iter_resolved_quads
+from kg.errors import KgError
 from kg.extract import iter_claims, load_model, model_info
 from kg.extract.lexicon import CueLexicon
 from kg.extract.parallel import DEFAULT_BATCH_SIZE, Extracted, extract_in_processes, extract_on_cluster
@@ -297,12 +298,14 @@ def ingest(
         if report.run is None:
             report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version)
         try:
-            quads = document_quads(document, claims, report.run)
+            status = store.put_document(document, document_quads(document, claims, report.run),
+                                        generated_at=started_at)
+        except (OSError, KgError):  # the store itself failed (disk full...): that ends the run
+            raise
         except Exception as exc:  # a document kg cannot write as RDF costs itself only (nothing stored)
-            log.debug("building the graph of %s failed", document.id, exc_info=True)
+            log.debug("storing %s failed", document.id, exc_info=True)
             failed(document, exc)
             continue
-        status = store.put_document(document, quads, generated_at=started_at)
         if status == "changed":
             report.changed += 1
         elif status == "new":

@@ -206,3 +206,16 @@ def test_claimants_graphml_is_a_network_of_who_quotes_relays_and_talks_about_who
     assert G.number_of_edges() >= G.number_of_nodes()
     quoting = {u for u, _, d in G.edges(data=True) if d["type"] == "quotes"}
     assert quoting and all(G.nodes[u]["type"] == "outlet" for u in quoting)
+
+
+def test_an_ingest_whose_writes_fail_stops_with_its_own_code_and_a_rerun_completes_it(nlp, tmp_path):
+    store = tmp_path / "store"
+    done = subprocess.run([sys.executable, "-m", "kg", "ingest", str(WIKINEWS), "--store", str(store)],
+                          capture_output=True, text=True, timeout=300, preexec_fn=_limit_file_size(100_000))
+    assert done.returncode == ExitCode.WRITE_FAILED, done.stderr
+    assert "writing failed" in done.stderr and "Traceback" not in done.stderr
+    again = run("ingest", str(WIKINEWS), "--store", str(store), "--format", "json")
+    assert again.exit_code == 0, again.stderr
+    report = json.loads(again.stdout)
+    with ClaimStore.open(store, read_only=True) as st:
+        assert len(st.document_ids()) == report["documents"] == report["new"] + report["unchanged"]
