@@ -32,8 +32,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from kg.errors import KgError
 import kg
+from kg.errors import KgError
 
 __all__ = [
     "CannedQuery",

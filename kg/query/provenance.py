@@ -14,8 +14,8 @@ from typing import Any
 
 from pyoxigraph import DefaultGraph, NamedNode
 
-from kg.errors import KgError
 from kg.build.namespaces import KG_NS, KGR, RDF_TYPE
+from kg.errors import KgError
 from kg.store.oxigraph_store import ClaimStore
 
 log = logging.getLogger(__name__)

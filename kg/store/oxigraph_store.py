@@ -43,7 +43,6 @@ from pyoxigraph import (
     serialize,
 )
 
-from kg.errors import ExitCode, KgError
 from kg.build.namespaces import KG_NS, KGR, PREFIXES, PROV_NS, XSD, XSD_NS
 from kg.build.rdf import (
     ARTICLE_GRAPH_PREFIX,
@@ -53,6 +52,7 @@ from kg.build.rdf import (
     article_iri,
     graph_iri,
 )
+from kg.errors import ExitCode, KgError
 from kg.records import Document
 from kg.store.sparql_text import syntax_error_context, update_operation, uses_service
 
