@@ -99,6 +99,7 @@ class Claim:
     mentions: tuple[Mention, ...] = field(default_factory=tuple)  # entities the content names
     parts: tuple[tuple[int, int], ...] = field(default_factory=tuple)  # quoted pieces when the content is
     # interrupted ('"A," he said, "B."': content spans A..B, parts are A and B); () when whole
+    cue_class: str = "speech"  # what the cue reports: speech, belief, perception, intention, action, other
 
     @property
     def content_text(self) -> str:
@@ -125,6 +126,7 @@ class Claim:
             "sentence": self.sentence.to_json() if self.sentence else None,
             "mentions": [m.to_json() for m in self.mentions],
             "content_parts": [list(p) for p in self.parts],
+            "cue_class": self.cue_class,
         }
 
     @classmethod
@@ -148,6 +150,7 @@ class Claim:
             sentence=Span(**sent) if sent else None,
             mentions=tuple(Mention(**m) for m in data.get("mentions") or ()),
             parts=tuple(tuple(p) for p in data.get("content_parts") or ()),
+            cue_class=data.get("cue_class", "speech"),
         )
 
 

@@ -221,7 +221,9 @@ def test_texts_without_quote_or_cue_word_are_not_parsed_and_nothing_is_lost(nlp)
     assert lexicon.may_have_claims("He denied it.") and lexicon.may_have_claims("\u201cNo.\u201d")
     documents, _ = read_documents([SEEDS, Path(__file__).parent / "data" / "wikinews_sample.jsonl"])
     documents.append(Document(id="table", text="Wheat 3.45 3.50\nCorn 2.10 2.12"))
-    streamed = {doc.id: claims for doc, claims in iter_claims(documents, nlp)}
+    from kg.extract.settings import ExtractorSettings
+
+    streamed = {doc.id: claims for doc, claims in iter_claims(documents, nlp, settings=ExtractorSettings("rules"))}
     assert set(streamed) == {d.id for d in documents}
     for doc in documents:
         assert streamed[doc.id] == claims_from_doc(nlp(doc.text), doc)

@@ -16,6 +16,7 @@ from dataclasses import dataclass, field, replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from kg.extract.cue_classes import CueClass, load_cue_classes
 from kg.extract.dates import resolve_period
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
@@ -53,6 +54,7 @@ class Candidate:
     stance: str = "assert"
     floating: bool = False
     relay: list[str] = field(default_factory=list)
+    cue_class: str | None = None  # speech, belief, ...: None until decided from the cue (kg.extract.cue_classes)
 
     @property
     def anchor(self) -> int:
@@ -792,8 +794,38 @@ def _mentions(names: DocumentNames, start: int, end: int) -> tuple[Mention, ...]
     return tuple(out)
 
 
-def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = None) -> list[Claim]:
-    """All attributed claims of a parsed document, in text order."""
+def _proposals_rules_missed(proposals: list[Candidate], found: list[Candidate]) -> list[Candidate]:
+    """The proposals whose content overlaps no candidate the rules found, and whose cue no rule used."""
+    cues = {c.cue.i for c in found if c.cue is not None}
+    spans = [(c.content_start, c.content_end) for c in found]
+    return [p for p in proposals if (p.cue is None or p.cue.i not in cues)
+            and not any(min(p.content_end, e) > max(p.content_start, s) for s, e in spans)]
+
+
+def _class_of(cand: Candidate) -> str:
+    """The class of a candidate's cue: a learned proposal carries its own; a rule's cue is from kg's lexicon,
+    so it is speech unless ``kg/data/cue_classes.tsv`` lists it as something else."""
+    if cand.cue_class is not None:
+        return cand.cue_class
+    if cand.cue is None or cand.kind == "according_to":
+        return CueClass.SPEECH.value
+    for lemma in (cand.cue.lemma_, verb_lemma(cand.cue), cand.cue.lower_):
+        listed = load_cue_classes().get(lemma.lower())
+        if listed is not None:
+            return listed.value
+    return CueClass.SPEECH.value
+
+
+def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = None,
+                    proposals: list[Candidate] | None = None, attributions: str = "speech") -> list[Claim]:
+    """All attributed claims of a parsed document, in text order.
+
+    ``proposals`` are attributions a learned tagger proposes (:mod:`kg.extract.learned`):
+    those the rules did not find are added, and all go through the same speaker,
+    relay, date and hedge resolution.  ``attributions="speech"`` (the default) keeps
+    only speech acts; ``"all"`` keeps beliefs, perceptions, intentions and actions too
+    (each claim's ``cue_class`` says which).
+    """
     lexicon = lexicon or default_lexicon()
     text = doc.text
     quotes = find_quotes(text)
@@ -803,6 +835,11 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     clausal = (reported_speech_candidates(doc, text, quotes, lexicon) + according_to_candidates(doc, text, quotes)
                + noun_cue_candidates(doc, text, quotes, lexicon))
     candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
+    if proposals:
+        candidates += _proposals_rules_missed(proposals, candidates)
+    classes = {id(c): _class_of(c) for c in candidates}
+    if attributions == "speech":
+        candidates = [c for c in candidates if classes[id(c)] == CueClass.SPEECH]
 
     claims: list[Claim] = []
     for cand in sorted(candidates, key=lambda c: c.anchor):
@@ -848,6 +885,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
                 utterance_period=period,
                 sentence=sentence,
                 mentions=_mentions(names, cand.content_start, cand.content_end),
+                cue_class=classes[id(cand)],
             )
         )
     doc.user_data.pop(_SENTS_KEY, None)
