@@ -23,6 +23,7 @@ from spacy.language import Language
 
 from kg.errors import KgError
 from kg.extract import iter_claims
+from kg.extract.settings import ExtractorSettings
 from kg.records import Document
 
 QUOTE_CHARS = "\"'\u201c\u201d\u2018\u2019\u00ab\u00bb\u201e\u201f\u2039\u203a`"
@@ -187,12 +188,14 @@ class Evaluation:
     predictions: list[dict[str, Any]]
 
 
-def evaluate(gold_path: str | Path, nlp: Language | None = None) -> Evaluation:
+def evaluate(gold_path: str | Path, nlp: Language | None = None, settings: ExtractorSettings | None = None
+             ) -> Evaluation:
     """Extract claims from every gold document's text and score them against its annotations."""
     gold = load_gold(gold_path)
     documents = [Document(id=d["doc_id"], text=d["text"], date=d.get("date"), title=d.get("title"))
                  for d in gold.values()]
-    predictions = [claim.to_json() for _doc, claims in iter_claims(documents, nlp) for claim in claims]
+    predictions = [claim.to_json() for _doc, claims in iter_claims(documents, nlp, settings=settings)
+                   for claim in claims]
     return Evaluation(figures=score(gold, predictions), predictions=predictions)
 
 

@@ -25,6 +25,7 @@ from kg.errors import KgError
 from kg.extract import iter_claims, load_model, model_info
 from kg.extract.lexicon import CueLexicon
 from kg.extract.parallel import DEFAULT_BATCH_SIZE, Extracted, extract_in_processes, extract_on_cluster
+from kg.extract.settings import ExtractorSettings
 from kg.export import DEFAULT_FORMATS, export
 from kg.read import ReadProblem, iter_documents
 from kg.resolve.aliases import AliasRules, load_alias_rules
@@ -258,6 +259,7 @@ def ingest(
     model: str | None = None,
     batch_size: int = DEFAULT_BATCH_SIZE,
     stage: Callable[[str], None] | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> IngestReport:
     """Read, extract and store every document of ``sources``; unchanged documents are skipped.
 
@@ -292,11 +294,14 @@ def ingest(
         report.problems.append(ReadProblem(document.path or "-", document.line,
                                            f"document {document.id!r} skipped: {exc}"))
 
+    settings = settings or ExtractorSettings()
+    tagger = settings.tagger()  # here too: a missing model ends the run before any work, and provenance names it
     for item in _extracted(pending, nlp=nlp, model=model, lexicon=lexicon, workers=workers, scheduler=scheduler,
-                           batch_size=batch_size, on_error=failed):
+                           batch_size=batch_size, on_error=failed, settings=settings):
         document, claims = item.document, item.claims
         if report.run is None:
-            report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version)
+            report.run = Run(kg_version=__version__, model=item.model.name, model_version=item.model.version,
+                             attribution_model=str(tagger.info) if tagger is not None else None)
         try:
             status = store.put_document(document, document_quads(document, claims, report.run),
                                         generated_at=started_at)
@@ -338,18 +343,20 @@ def _extracted(
     scheduler: str | Any | None,
     batch_size: int,
     on_error: Callable[[Document, Exception], None],
+    settings: ExtractorSettings | None = None,
 ) -> Iterator[Extracted]:
     """Documents' claims from wherever extraction runs: here, local processes, or a Dask cluster."""
     if scheduler is not None:
         yield from extract_on_cluster(documents, scheduler, model=model, lexicon=lexicon, batch_size=batch_size,
-                                      on_error=on_error)
+                                      on_error=on_error, settings=settings)
     elif workers > 1:
         yield from extract_in_processes(documents, workers, model=model, lexicon=lexicon, batch_size=batch_size,
-                                        on_error=on_error)
+                                        on_error=on_error, settings=settings)
     else:
         nlp = nlp or load_model(model)
         info = model_info(nlp)
-        for document, claims in iter_claims(documents, nlp, lexicon, batch_size=batch_size, on_error=on_error):
+        for document, claims in iter_claims(documents, nlp, lexicon, batch_size=batch_size, on_error=on_error,
+                                            settings=settings):
             yield Extracted(document, claims, info)
 
 
@@ -361,6 +368,7 @@ def extract(
     date: str | None = None,
     fmt: str = "auto",
     problems: list[ReadProblem] | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> Iterator[tuple[Document, list[Claim]]]:
     """Read and extract without storing: ``(document, claims)`` pairs in input order."""
     found = problems if problems is not None else []
@@ -369,7 +377,7 @@ def extract(
     def failed(document: Document, exc: Exception) -> None:
         found.append(ReadProblem(document.path or "-", document.line, f"document {document.id!r} skipped: {exc}"))
 
-    yield from iter_claims(documents, nlp, lexicon, on_error=failed)
+    yield from iter_claims(documents, nlp, lexicon, on_error=failed, settings=settings)
 
 
 def build(
@@ -383,9 +391,11 @@ def build(
     progress: ProgressCallback | None = None,
     aliases: AliasRules | str | Path | None = None,
     opposites: OppositesLexicon | str | Path | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> BuildReport:
     """The main job: ingest ``sources`` into the store at ``store_path``, then export it to ``out_dir``."""
     with ClaimStore.open(store_path) as store:
-        report = ingest(sources, store, nlp=nlp, date=date, progress=progress, aliases=aliases, opposites=opposites)
+        report = ingest(sources, store, nlp=nlp, date=date, progress=progress, aliases=aliases, opposites=opposites,
+                        settings=settings)
         paths = export(store, out_dir, formats)
     return BuildReport(ingest=report, exports=paths)

@@ -217,6 +217,7 @@ class Run:
     model: str
     model_version: str
     started_at: str | None = None  # e.g. "2024-05-01T12:00:00Z"
+    attribution_model: str | None = None  # the learned tagger: "name version sha256:…", None for the rules alone
 
     def __post_init__(self) -> None:
         if self.started_at is None:
@@ -237,6 +238,8 @@ class Run:
     @property
     def key(self) -> str:
         parts = (self.kg_version, self.model, self.model_version, self.started_at or "")
+        if self.attribution_model:
+            parts += (self.attribution_model,)
         return _sha256("\n".join(parts))[:16]
 
     @property
@@ -260,6 +263,8 @@ class Run:
         ]
         if self.started_at is not None:
             triples.append((run, PROV_NS.startedAtTime, Literal(self.started_at, datatype=XSD_NS.dateTime)))
+        if self.attribution_model:
+            triples.append((run, KG_NS.attributionModel, Literal(self.attribution_model)))
         return [Quad(s, p, o, graph) for s, p, o in triples]
 
 

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from kg.extract.lexicon import CueLexicon
 from kg.extract.model import ModelInfo, load_model, model_info
 from kg.extract.pipeline import iter_claims
+from kg.extract.settings import ExtractorSettings
 from kg.records import Claim, Document
 
 #: one parse at a time per process: a worker running several threads shares one pipeline
@@ -33,7 +34,7 @@ class BatchResult:
 
 
 def extract_batch(documents: Sequence[Document], model: str | None = None,
-                  lexicon: CueLexicon | None = None) -> BatchResult:
+                  lexicon: CueLexicon | None = None, settings: ExtractorSettings | None = None) -> BatchResult:
     """Extract the claims of ``documents`` with the spaCy pipeline ``model`` (loaded once per process).
 
     Every document ends up in ``claims`` (possibly with none) or in ``failures``
@@ -48,6 +49,6 @@ def extract_batch(documents: Sequence[Document], model: str | None = None,
         result.failures[position[id(document)]] = f"{type(exc).__name__}: {exc}"
 
     with _PARSE_LOCK:
-        for document, claims in iter_claims(documents, nlp, lexicon, on_error=failed):
+        for document, claims in iter_claims(documents, nlp, lexicon, on_error=failed, settings=settings):
             result.claims[position[id(document)]] = claims
     return result

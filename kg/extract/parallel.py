@@ -37,6 +37,7 @@ from typing import Any
 from kg.errors import ExitCode, KgError
 from kg.extract.batch import BatchResult, extract_batch
 from kg.extract.lexicon import CueLexicon
+from kg.extract.settings import ExtractorSettings
 from kg.extract.model import ModelInfo, ModelNotFoundError
 from kg.records import Claim, Document
 
@@ -141,6 +142,7 @@ def extract_in_processes(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_in_flight: int | None = None,
     on_error: ErrorCallback | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> Iterator[Extracted]:
     """Extract ``documents`` in ``workers`` local processes, each loading ``model`` once.
 
@@ -164,7 +166,7 @@ def extract_in_processes(
 
     def send(batch: list[Document], tries: int) -> None:
         try:
-            out[pool.submit(extract_batch, batch, model, lexicon)] = (batch, tries)
+            out[pool.submit(extract_batch, batch, model, lexicon, settings)] = (batch, tries)
         except BrokenProcessPool:  # it broke since the last wait: the batch joins the resend below
             out[_failed_future()] = (batch, tries)
 
@@ -285,6 +287,7 @@ def extract_on_cluster(
     batch_size: int = DEFAULT_BATCH_SIZE,
     max_in_flight: int | None = None,
     on_error: ErrorCallback | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> Iterator[Extracted]:
     """Extract ``documents`` on a Dask distributed cluster and yield the results as they arrive.
 
@@ -312,7 +315,7 @@ def extract_on_cluster(
         def submit(batch: list[Document]) -> Any:
             key = f"kg-extract-{run_id}-{next(counter)}"
             out[key] = batch
-            return client.submit(extract_batch, batch, model, lexicon, key=key, pure=False)
+            return client.submit(extract_batch, batch, model, lexicon, settings, key=key, pure=False)
 
         first = [submit(batch) for batch in itertools.islice(pending, limit)]
         if not first:

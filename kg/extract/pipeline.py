@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable, Iterable, Iterator
+from typing import TYPE_CHECKING
 
 from spacy.language import Language
 from spacy.tokens import Doc
@@ -18,15 +19,25 @@ from kg.errors import KgError
 from kg.extract.attributions import claims_from_doc
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.model import load_model
+from kg.extract.settings import ExtractorSettings
 from kg.records import Claim, Document
+
+if TYPE_CHECKING:
+    from kg.extract.learned import AttributionTagger
 
 log = logging.getLogger(__name__)
 
 
-def extract_claims(document: Document, nlp: Language | None = None, lexicon: CueLexicon | None = None) -> list[Claim]:
+def extract_claims(document: Document, nlp: Language | None = None, lexicon: CueLexicon | None = None,
+                   settings: ExtractorSettings | None = None) -> list[Claim]:
     """The attributed claims of one document, in text order."""
     nlp = nlp or load_model()
-    return claims_from_doc(nlp(document.text), document, lexicon)
+    lexicon = lexicon or default_lexicon()
+    settings = settings or ExtractorSettings()
+    doc = nlp(document.text)
+    tagger = settings.tagger()
+    proposals = tagger.candidates(doc, lexicon) if tagger is not None else None
+    return claims_from_doc(doc, document, lexicon, proposals, settings.attributions)
 
 
 def iter_claims(
@@ -35,14 +46,21 @@ def iter_claims(
     lexicon: CueLexicon | None = None,
     batch_size: int = 16,
     on_error: Callable[[Document, Exception], None] | None = None,
+    settings: ExtractorSettings | None = None,
 ) -> Iterator[tuple[Document, list[Claim]]]:
     """Yield ``(document, claims)`` for each document, parsing them in batches with ``nlp.pipe``.
+
+    ``settings`` choose the rules alone or with the learned tagger, and which
+    attributions count (:class:`kg.extract.settings.ExtractorSettings`; default: the
+    tagger when one is installed, speech acts only).
 
     A document the extractor fails on is logged, passed to ``on_error`` and not yielded,
     so one bad article never ends a long run (and is not stored as claim-free).
     """
     nlp = nlp or load_model()
     lexicon = lexicon or default_lexicon()
+    settings = settings or ExtractorSettings()
+    tagger = settings.tagger()
 
     def failed(document: Document, exc: Exception) -> None:
         if on_error is not None:  # the caller reports it
@@ -54,7 +72,7 @@ def iter_claims(
     for chunk in _chunks(documents, 4 * batch_size):
         # texts with no quote mark and no cue word cannot hold a claim: do not parse them
         wanted = [d for d in chunk if lexicon.may_have_claims(d.text)]
-        parsed = _parse(nlp, wanted, lexicon, batch_size, failed)
+        parsed = _parse(nlp, wanted, lexicon, batch_size, failed, tagger, settings.attributions)
         skipped = {id(d) for d in chunk} - {id(d) for d in wanted}
         for document in chunk:
             if id(document) in parsed:
@@ -75,7 +93,8 @@ def _where(document: Document) -> str:
 
 
 def _parse(nlp: Language, documents: list[Document], lexicon: CueLexicon, batch_size: int,
-           failed: Callable[[Document, Exception], None]) -> dict[int, list[Claim]]:
+           failed: Callable[[Document, Exception], None], tagger: AttributionTagger | None = None,
+           attributions: str = "speech") -> dict[int, list[Claim]]:
     """The claims of each document that parses, by ``id(document)``; the others go to ``failed``.
 
     The documents are parsed together (``nlp.pipe``); should the pipe itself raise on
@@ -96,30 +115,52 @@ def _parse(nlp: Language, documents: list[Document], lexicon: CueLexicon, batch_
         else:
             fits.append(document)
 
-    def claims_of(sdoc: Doc, document: Document) -> None:
-        done.add(id(document))
-        try:
-            parsed[id(document)] = claims_from_doc(sdoc, document, lexicon)
-        except Exception as exc:  # an extractor bug must not end a long run: log it with the document
-            log.debug("extraction failed on %s", document.id, exc_info=True)
-            failed(document, exc)
-
+    sdocs: list[tuple[Doc, Document]] = []
     try:
         for sdoc, document in nlp.pipe(((d.text, d) for d in fits), as_tuples=True, batch_size=batch_size):
-            claims_of(sdoc, document)
+            done.add(id(document))
+            sdocs.append((sdoc, document))
     except Exception as exc:
         log.warning("parsing a batch of %d documents failed (%s); parsing them one at a time", len(fits), exc)
         for document in fits:
             if id(document) in done:
                 continue
+            done.add(id(document))
             try:
-                sdoc = nlp(document.text)
+                sdocs.append((nlp(document.text), document))
             except Exception as one:
-                done.add(id(document))
                 failed(document, one)
-                continue
-            claims_of(sdoc, document)
+    proposals = _proposals(tagger, sdocs, lexicon)
+    for (sdoc, document), proposed in zip(sdocs, proposals):
+        try:
+            if isinstance(proposed, Exception):
+                raise proposed
+            parsed[id(document)] = claims_from_doc(sdoc, document, lexicon, proposed, attributions)
+        except Exception as exc:  # an extractor bug must not end a long run: log it with the document
+            log.debug("extraction failed on %s", document.id, exc_info=True)
+            failed(document, exc)
     return parsed
+
+
+def _proposals(tagger: AttributionTagger | None, sdocs: list[tuple[Doc, Document]], lexicon: CueLexicon
+               ) -> list[list | None | Exception]:
+    """The tagger's proposals for each parsed document (read together), ``None`` without a tagger.
+
+    Should the tagger raise on the batch, each document is tried alone, and one that
+    still fails gets its exception in place of proposals.
+    """
+    if tagger is None:
+        return [None] * len(sdocs)
+    try:
+        return list(tagger.candidates_many([sdoc for sdoc, _ in sdocs], lexicon))
+    except Exception:
+        out: list[list | None | Exception] = []
+        for sdoc, _ in sdocs:
+            try:
+                out.append(tagger.candidates(sdoc, lexicon))
+            except Exception as exc:
+                out.append(exc)
+        return out
 
 
 def _chunks(items: Iterable[Document], size: int) -> Iterator[list[Document]]:
