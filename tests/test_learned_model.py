@@ -92,7 +92,8 @@ def test_a_tiny_training_run_makes_a_model_that_loads_and_finds_the_attributions
     found = tagger.candidates(doc, default_lexicon())
     assert found and doc.text[found[0].content_start:found[0].content_end].startswith("the bridge would reopen")
     card = (tiny_model / "MODEL_CARD.md").read_text(encoding="utf-8")
-    assert "trained:" in card and "SHA-256" in card
+    sha = json.loads((tiny_model / "config.json").read_text(encoding="utf-8"))["sha256"]
+    assert "trained:" in card and f"SHA-256 {sha}" in card
 
 
 def test_training_is_seeded_and_predictions_are_deterministic(gold_file, nlp, tiny_model):

@@ -32,8 +32,8 @@ from kg.extract.quotes import find_quotes
 
 log = logging.getLogger(__name__)
 
-__all__ = ["AttributionTagger", "CueClass", "ModelFileError", "cue_class", "default_model_dir", "load_tagger",
-           "shipped_model_available"]
+__all__ = ["AttributionTagger", "CueClass", "ModelFileError", "TaggerConfig", "TaggerInfo", "cue_class",
+           "default_model_dir", "load_tagger", "sha256_of", "shipped_model_available"]
 
 _QUOTE_MARKS = "\"\u201c\u201d\u201e\u00ab\u00bb"
 
@@ -155,5 +155,3 @@ def load_tagger(folder: str | Path | None = None) -> AttributionTagger:
     """The tagger saved in ``folder`` (default: the shipped one), loaded once per process."""
     return AttributionTagger(Path(folder) if folder is not None else default_model_dir())
 
-
-__all__ += ["TaggerInfo", "TaggerConfig", "sha256_of"]

@@ -17,6 +17,7 @@ from __future__ import annotations
 import hashlib
 import json
 from dataclasses import asdict, dataclass, field
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -110,8 +111,12 @@ def sha256_of(path: Path) -> str:
     return digest.hexdigest()
 
 
-def save_model(network: Model, config: TaggerConfig, folder: Path | str, card: str | None = None) -> Path:
-    """Write ``model.bin``, ``config.json`` (with the weights' SHA-256) and the model card to ``folder``."""
+def save_model(network: Model, config: TaggerConfig, folder: Path | str,
+               card: str | Callable[[], str] | None = None) -> Path:
+    """Write ``model.bin``, ``config.json`` (with the weights' SHA-256) and the model card to ``folder``.
+
+    ``card`` may be a function: it is called once ``config.sha256`` is set, so the card can name it.
+    """
     from kg.export.atomic import atomic_path
 
     folder = Path(folder)
@@ -125,7 +130,7 @@ def save_model(network: Model, config: TaggerConfig, folder: Path | str, card: s
         tmp.write_text(json.dumps(data, indent=2, sort_keys=True) + "\n", encoding="utf-8")
     if card is not None:
         with atomic_path(folder / CARD) as tmp:
-            tmp.write_text(card, encoding="utf-8")
+            tmp.write_text(card() if callable(card) else card, encoding="utf-8")
     return folder
 
 

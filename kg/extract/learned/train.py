@@ -16,7 +16,7 @@ import json
 import logging
 import time
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -251,9 +251,6 @@ def train(examples: Sequence[Example], *, dev: Sequence[Example] = (), config: T
     return TrainResult(network=network, config=config, history=history)
 
 
-def as_json(result: TrainResult) -> dict[str, Any]:
-    return {"config": asdict(result.config), "history": result.history}
-
 
 def train_model(gold: Path | str, out: Path | str, *, dev: Path | str | None = None, nlp: Language | None = None,
                 config: TaggerConfig | None = None, epochs: int = 6, batch_size: int = 32,
@@ -277,7 +274,7 @@ def train_model(gold: Path | str, out: Path | str, *, dev: Path | str | None = N
     if stage:
         stage("training", epochs * len(examples))
     result = train(examples, dev=dev_examples, config=config, epochs=epochs, batch_size=batch_size,
-                   learn_rate=learn_rate, progress=progress, command=command, files=(Path(gold).name, Path(dev).name if dev else ""))
-    save_model(result.network, result.config, out)  # sets config.sha256, which the card names
-    save_model(result.network, result.config, out, card=result.card())
+                   learn_rate=learn_rate, progress=progress, command=command,
+                   files=(Path(gold).name, Path(dev).name if dev else ""))
+    save_model(result.network, result.config, out, card=result.card)  # the card names the weights' hash
     return result
