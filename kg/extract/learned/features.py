@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import numpy as np
 from spacy.attrs import DEP, ENT_IOB, ENT_TYPE, HEAD, IDX, IS_TITLE, LEMMA, LIKE_NUM, LOWER, POS, SENT_START
+from spacy.strings import get_string_id
 from spacy.symbols import IDS
 from spacy.tokens import Doc
 
@@ -33,9 +34,6 @@ ENT_LABELS = ("CARDINAL", "DATE", "EVENT", "FAC", "GPE", "LANGUAGE", "LAW", "LOC
 MAX_ANCESTOR_DEPTH = 8
 _QUOTE_CHARS = set("\"\u201c\u201d\u201e\u00ab\u00bb'\u2018\u2019")
 
-_POS = {t: i for i, t in enumerate(POS_TAGS)}
-_DEP = {t: i for i, t in enumerate(DEP_LABELS)}
-_ENT = {t: i for i, t in enumerate(ENT_LABELS)}
 
 # the block layout of one token's dense features, after doc.tensor
 _FLAGS = ("verb_cue", "noun_cue", "according", "head_verb_cue", "head_noun_cue", "subject_of_cue", "object_of_cue",
@@ -47,12 +45,12 @@ TENSOR_WIDTH = 96  # en_core_web_sm's tok2vec width; other widths are cut or pad
 FEATURE_WIDTH = TENSOR_WIDTH + 2 * _N_OWN  # the token's own facts, then its head's
 
 
-def _symbol_index(doc: Doc, labels: tuple[str, ...], attr: str) -> dict[int, int]:
-    """label id (as ``Doc.to_array`` gives it) -> position in ``labels``."""
-    if attr == "POS":
-        return {IDS[label]: k for k, label in enumerate(labels) if label in IDS}
-    return {doc.vocab.strings.as_int(label) if label in doc.vocab.strings else doc.vocab.strings.add(label): k
-            for k, label in enumerate(labels)}
+# label id (as Doc.to_array gives it) -> position in the label list; string hashes computed, never added
+_POS_IDS = {IDS[label]: k for k, label in enumerate(POS_TAGS) if label in IDS}
+_DEP_IDS = {get_string_id(label): k for k, label in enumerate(DEP_LABELS)}
+_ENT_IDS = {get_string_id(label): k for k, label in enumerate(ENT_LABELS)}
+_QUOTE_IDS = [get_string_id(mark) for mark in sorted(_QUOTE_CHARS | {"``", "''"})]
+_ACCORDING_ID = get_string_id("according")
 
 
 def _lookup(values: np.ndarray, table: dict[int, int], missing: int) -> np.ndarray:
@@ -81,9 +79,9 @@ def token_features(doc: Doc, lexicon: CueLexicon, quotes: list[Quote],
     heads = positions + rel_head.astype("int64")
     ids[:, 0] = np.where(lemma != 0, lemma, lower)
     strings = doc.vocab.strings
-    pos_k = _lookup(pos, _symbol_index(doc, POS_TAGS, "POS"), POS_TAGS.index("X"))
-    dep_k = _lookup(dep, _symbol_index(doc, DEP_LABELS, "DEP"), len(DEP_LABELS))
-    ent_k = _lookup(ent, _symbol_index(doc, ENT_LABELS, "ENT"), len(ENT_LABELS))
+    pos_k = _lookup(pos, _POS_IDS, POS_TAGS.index("X"))
+    dep_k = _lookup(dep, _DEP_IDS, len(DEP_LABELS))
+    ent_k = _lookup(ent, _ENT_IDS, len(ENT_LABELS))
     is_verb = (pos_k == POS_TAGS.index("VERB")) | (pos_k == POS_TAGS.index("AUX"))
     is_noun = pos_k == POS_TAGS.index("NOUN")
     lemma_text = {int(h): strings[int(h)].lower() if int(h) in strings else "" for h in np.unique(lemma)}
@@ -114,7 +112,6 @@ def token_features(doc: Doc, lexicon: CueLexicon, quotes: list[Quote],
         # newlines up to and including each character: one between two tokens' starts marks a paragraph
         lines = np.cumsum(np.frombuffer(text.encode("utf-32-le"), dtype="uint32") == 10)
         newline_before[1:] = (lines[idx[1:] - 1] - np.where(idx[:-1] > 0, lines[idx[:-1] - 1], 0)) > 0
-    quote_hashes = {strings.add(m) for m in _QUOTE_CHARS | {"``", "''"}}
 
     base_dep = len(POS_TAGS)
     base_ent = base_dep + len(DEP_LABELS) + 1
@@ -130,12 +127,12 @@ def token_features(doc: Doc, lexicon: CueLexicon, quotes: list[Quote],
     subject = np.isin(dep_k, [DEP_LABELS.index("nsubj"), DEP_LABELS.index("nsubjpass")])
     complement = np.isin(dep_k, [DEP_LABELS.index(d) for d in ("ccomp", "dobj", "xcomp")])
     values = {
-        "verb_cue": verb_cue, "noun_cue": noun_cue, "according": lower == strings.add("according"),
+        "verb_cue": verb_cue, "noun_cue": noun_cue, "according": lower == _ACCORDING_ID,
         "head_verb_cue": not_self & verb_cue[heads], "head_noun_cue": not_self & noun_cue[heads],
         "subject_of_cue": subject & verb_cue[heads], "object_of_cue": complement & cue[heads],
         "cue_ancestor": found, "cue_ancestor_left": found & (ancestor < positions),
         "cue_ancestor_right": found & (ancestor > positions), "in_quote": in_quote,
-        "quote_mark": np.isin(lower, list(quote_hashes)), "sent_start": (sent_start == 1) | (positions == 0),
+        "quote_mark": np.isin(lower, _QUOTE_IDS), "sent_start": (sent_start == 1) | (positions == 0),
         "para_start": (positions == 0) | newline_before, "title_case": title.astype(bool),
         "pronoun": pos_k == POS_TAGS.index("PRON"), "like_num": like_num.astype(bool),
         "sent_has_cue": sent_cue[sentence], "sent_has_quote": sent_quote[sentence],
