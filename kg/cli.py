@@ -986,7 +986,7 @@ def eval_cmd(gold: Path, fmt_out: str, pred_out: Path | None, model: str | None,
               help="Gold documents to choose the best epoch on and report figures for (not trained on).")
 @click.option("--out", "out_dir", type=click.Path(file_okay=False, path_type=Path), required=True,
               help="Folder to write the model to (model.bin, config.json, MODEL_CARD.md).")
-@click.option("--epochs", type=click.IntRange(1, 1000), default=6, show_default=True)
+@click.option("--epochs", type=click.IntRange(1, 1000), default=8, show_default=True)
 @click.option("--seed", type=int, default=0, show_default=True, help="The same seed gives the same model.")
 @click.option("--width", type=click.IntRange(8, 1024), default=128, show_default=True,
               help="Width of the network's layers.")

@@ -84,6 +84,31 @@ def test_decoding_never_starts_a_span_inside(nlp):
     assert all(s.end > s.start for s in spans) and spans[0].start == 0
 
 
+def _tagged(doc, spans: dict[str, str]) -> np.ndarray:
+    """Near-certain log-probabilities of tags marking each phrase of ``spans`` (phrase -> SRC|CUE|CON)."""
+    tags = np.full(len(doc), O)
+    begin = {"SRC": B_SRC, "CUE": B_CUE, "CON": B_CON}
+    for phrase, label in spans.items():
+        start = doc.text.index(phrase)
+        span = doc.char_span(start, start + len(phrase))
+        tags[span.start] = begin[label]
+        tags[span.start + 1:span.end] = begin[label] + 1
+    return np.log(np.eye(7)[tags] * 0.97 + 0.005)
+
+
+def test_a_content_split_around_its_speaker_is_one_attribution_and_two_cues_are_two(nlp):
+    split = nlp('"The plan is dead," the senator said, "and it will stay dead."')
+    links = link(decode(_tagged(split, {'"The plan is dead,"': "CON", "the senator": "SRC", "said": "CUE",
+                                         '"and it will stay dead."': "CON"})), *token_layout(split))
+    assert len(links) == 1 and len(links[0].parts) == 2
+    two = nlp("The senator mocked the plan, saying it would never pass.")
+    links = link(decode(_tagged(two, {"The senator": "SRC", "mocked": "CUE", "the plan": "CON", "saying": "CUE",
+                                      "it would never pass": "CON"})), *token_layout(two))
+    contents = sorted(two[a.content[0]:a.content[1]].text for a in links)
+    assert contents == ["it would never pass", "the plan"]
+    assert all(not a.parts for a in links)
+
+
 def test_a_tiny_training_run_makes_a_model_that_loads_and_finds_the_attributions(tiny_model, nlp):
     tagger = AttributionTagger(tiny_model)
     doc = nlp("The mayor said the bridge would reopen on Monday. The weather was mild.")

@@ -25,7 +25,7 @@ from kg.extract.attributions import Candidate, _trim, verb_lemma
 from kg.extract.cue_classes import CueClass, belief_lemmas, cue_class
 from kg.extract.learned.features import token_features
 from kg.extract.learned.network import ModelFileError, TaggerConfig, load_model_dir, sha256_of
-from kg.extract.learned.tags import Attribution, TagSpan, chunks, decode, link, token_layout
+from kg.extract.learned.tags import Attribution, TagSpan, chunks, decode_many, link, token_layout
 from kg.extract.learned.train import predict_probs
 from kg.extract.lexicon import CueLexicon
 from kg.extract.quotes import find_quotes
@@ -89,10 +89,13 @@ class AttributionTagger:
             layouts.append((sentence, punct))
         probs = predict_probs(self.network, items, selected=selected)
         out = []
-        for p, wanted, layout in zip(probs, selected, layouts):
-            log_p = np.log(p + 1e-9)
-            tagged = [TagSpan(t.label, t.start + a, t.end + a) for a, b in wanted for t in decode(log_p[a:b])]
-            out.append([x for x in link(tagged, *layout, p) if x.confidence >= self.min_confidence])
+        pieces = [(k, a, b) for k, wanted in enumerate(selected) for a, b in wanted]
+        decoded = decode_many([np.log(probs[k][a:b] + 1e-9) for k, a, b in pieces])
+        tagged: list[list[TagSpan]] = [[] for _ in docs]
+        for (k, a, _), spans in zip(pieces, decoded):
+            tagged[k] += [TagSpan(t.label, t.start + a, t.end + a) for t in spans]
+        for p, found, layout in zip(probs, tagged, layouts):
+            out.append([x for x in link(found, *layout, p) if x.confidence >= self.min_confidence])
         return out
 
     def candidates(self, doc: Doc, lexicon: CueLexicon) -> list[Candidate]:

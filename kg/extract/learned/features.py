@@ -5,7 +5,7 @@
 ``ids`` are the tokens' lemma hashes (embedded by the network, so it can
 learn cue words kg's lexicon lacks); ``feats`` are spaCy's own contextual vectors
 (``doc.tensor``) followed by the parse, entity, quotation and cue-lexicon facts of the
-token, its head and its nearest cue-like ancestor.  Everything is computed from the
+token, of its head and of its nearest cue-like ancestor (zeros when it has none).  Everything is computed from the
 parse the rules use anyway: no second model runs.
 """
 
@@ -42,7 +42,7 @@ _FLAGS = ("verb_cue", "noun_cue", "according", "head_verb_cue", "head_noun_cue",
 _N_ONE_HOT = len(POS_TAGS) + len(DEP_LABELS) + 1 + len(ENT_LABELS) + 1 + 2  # +unknown dep, +no entity, + B/I
 _N_OWN = _N_ONE_HOT + len(_FLAGS) + 1  # + the depth of the cue ancestor, scaled
 TENSOR_WIDTH = 96  # en_core_web_sm's tok2vec width; other widths are cut or padded to it
-FEATURE_WIDTH = TENSOR_WIDTH + 2 * _N_OWN  # the token's own facts, then its head's
+FEATURE_WIDTH = TENSOR_WIDTH + 3 * _N_OWN  # the token's own facts, its head's, its nearest cue ancestor's
 
 
 # label id (as Doc.to_array gives it) -> position in the label list; string hashes computed, never added
@@ -150,5 +150,6 @@ def token_features(doc: Doc, lexicon: CueLexicon, quotes: list[Quote],
     if doc.tensor is not None and getattr(doc.tensor, "shape", (0, 0))[0] == n and doc.tensor.size:
         width = min(TENSOR_WIDTH, doc.tensor.shape[1])
         tensor[:, :width] = doc.tensor[:, :width]
-    feats = np.concatenate([tensor, own, own[heads]], axis=1)
+    cue_above = np.where(found, ancestor, positions)
+    feats = np.concatenate([tensor, own, own[heads], np.where(found[:, None], own[cue_above], 0.0)], axis=1).astype("float32", copy=False)
     return ids, feats

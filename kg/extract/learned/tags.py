@@ -18,7 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 from spacy.tokens import Doc
 
-__all__ = ["TAGS", "TagSpan", "Attribution", "chunks", "gold_tags", "decode", "link", "token_layout"]
+__all__ = ["TAGS", "TagSpan", "Attribution", "chunks", "gold_tags", "decode", "decode_many", "link", "token_layout"]
 
 TAGS = ("O", "B-SRC", "I-SRC", "B-CUE", "I-CUE", "B-CON", "I-CON")
 O, B_SRC, I_SRC, B_CUE, I_CUE, B_CON, I_CON = range(len(TAGS))
@@ -86,22 +86,44 @@ def gold_tags(doc: Doc, attributions: Iterable[dict]) -> np.ndarray:
 
 def decode(log_probs: np.ndarray) -> list[TagSpan]:
     """The spans of the most probable BIO-valid tag sequence for ``log_probs`` ``(n, len(TAGS))``."""
-    n = log_probs.shape[0]
-    if n == 0:
-        return []
-    score = np.where(_START_ALLOWED, log_probs[0], -np.inf)
-    back = np.zeros((n, len(TAGS)), dtype="int32")
-    for i in range(1, n):
-        candidates = score[:, None] + _TRANSITIONS  # from (row) -> to (column)
-        back[i] = candidates.argmax(axis=0)
-        score = candidates.max(axis=0) + log_probs[i]
-    path = np.empty(n, dtype="int32")
-    path[-1] = int(score.argmax())
-    for i in range(n - 1, 0, -1):
-        path[i - 1] = back[i, path[i]]
+    return decode_many([log_probs])[0]
+
+
+def decode_many(sequences: Sequence[np.ndarray]) -> list[list[TagSpan]]:
+    """:func:`decode` of several sequences at once: one Viterbi step for all of them per position."""
+    out: list[list[TagSpan]] = [[] for _ in sequences]
+    live = [k for k, s in enumerate(sequences) if len(s)]
+    if not live:
+        return out
+    lengths = np.array([len(sequences[k]) for k in live])
+    n_tags, steps = len(TAGS), int(lengths.max())
+    log_probs = np.zeros((len(live), steps, n_tags), dtype="float32")
+    for row, k in enumerate(live):
+        log_probs[row, :lengths[row]] = sequences[k]
+    inside = np.arange(steps)[None, :] < lengths[:, None]  # (batch, steps)
+    keep = np.broadcast_to(np.arange(n_tags), (len(live), n_tags))  # a finished sequence stays where it is
+    score = np.where(_START_ALLOWED, log_probs[:, 0], -np.inf)
+    back = np.zeros((len(live), steps, n_tags), dtype="int64")
+    for i in range(1, steps):
+        candidates = score[:, :, None] + _TRANSITIONS[None]  # from (axis 1) -> to (axis 2)
+        running = inside[:, i][:, None]
+        back[:, i] = np.where(running, candidates.argmax(axis=1), keep)
+        score = np.where(running, candidates.max(axis=1) + log_probs[:, i], score)
+    path = np.empty((len(live), steps), dtype="int64")
+    path[:, -1] = score.argmax(axis=1)
+    rows = np.arange(len(live))
+    for i in range(steps - 1, 0, -1):
+        path[:, i - 1] = back[rows, i, path[:, i]]
+    for row, k in enumerate(live):
+        out[k] = _spans_of(path[row, :lengths[row]].tolist())
+    return out
+
+
+def _spans_of(path: list[int]) -> list[TagSpan]:
+    """The labelled runs of a valid tag path."""
     spans: list[TagSpan] = []
     start, label = 0, None
-    for i, tag in enumerate(path.tolist()):
+    for i, tag in enumerate(path):
         new = _LABEL_OF.get(tag)
         if label is not None and (new != label or tag in (B_SRC, B_CUE, B_CON)):
             spans.append(TagSpan(label, start, i))
@@ -109,7 +131,7 @@ def decode(log_probs: np.ndarray) -> list[TagSpan]:
         if new is not None and label is None:
             start, label = i, new
     if label is not None:
-        spans.append(TagSpan(label, start, n))
+        spans.append(TagSpan(label, start, len(path)))
     return spans
 
 
@@ -148,16 +170,16 @@ def chunks(sentence: np.ndarray, max_tokens: int = 80) -> list[tuple[int, int]]:
 
 
 def _gap_only_attribution(punct: np.ndarray, start: int, end: int, spans: list[TagSpan]) -> bool:
-    """Whether tokens ``[start, end)`` open with punctuation and hold a cue and nothing but sources and cues.
+    """Whether tokens ``[start, end)`` follow punctuation and hold a cue, a source, and nothing but sources and cues.
 
-    (``"A," she said, "B"``; not ``that | she said | B``, a nested attribution whose
-    outer content the inner one cut.)
+    (``"A," she said, "B"``, the first part's comma or quote mark in it or just before it;
+    not ``that | she said | B``, a nested attribution whose outer content the inner one cut.)
     """
-    if start >= end or punct[start] != 1:  # a comma, a quote mark, a dash: not the end of a sentence
-        return False
+    if start >= end or (punct[start] != 1 and (start == 0 or punct[start - 1] != 1)):
+        return False  # a comma, a quote mark, a dash (not the end of a sentence) ends the first part
     inside = [s for s in spans if s.start >= start and s.end <= end]
-    if not any(s.label == "CUE" for s in inside):
-        return False
+    if not any(s.label == "CUE" for s in inside) or not any(s.label == "SRC" for s in inside):
+        return False  # "the complaint, saying anybody ...": two contents of two cues, not one split around its cue
     covered = {i for s in inside for i in range(s.start, s.end)}
     return all(i in covered or punct[i] for i in range(start, end))
 
