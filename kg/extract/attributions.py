@@ -17,12 +17,14 @@ from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
 from kg.extract.cue_classes import CueClass, load_cue_classes
-from kg.extract.dates import resolve_period
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
+from kg.extract.relays import (AUDIENCE_WORDS, as_saying_content, citing_source, is_citing, quoted_speaker, relay_nested,
+                               relays_of)
 from kg.extract.speakers import SpeakerResolver, subject_of
+from kg.extract.utterance_dates import DayAnchors, carry_dates, event_day, just_said, utterance_when
 from kg.records import Claim, Document, Mention, Span, Speaker
-from kg.resolve.names import OUTLET_WORDS, DocumentNames, clean_name, name_key
+from kg.resolve.names import DocumentNames, name_key
 
 log = logging.getLogger(__name__)
 
@@ -30,8 +32,6 @@ HEDGES = ("reportedly", "allegedly", "purportedly", "supposedly", "apparently", 
 HEDGE_PHRASES = ("is said to", "are said to", "was said to", "is believed to", "are believed to",
                  "is reported to", "are reported to", "was reported to", "would have")
 SENTENCE_END = frozenset({".", "!", "?"})
-AUDIENCE_WORDS = frozenset({"reporters", "journalists", "press", "media", "audience", "crowd", "supporters",
-                            "lawmakers", "congress", "parliament", "viewers", "listeners", "readers"})
 #: cue verbs that report a clause, never a plain object: "said the increase ... makes" is a misparse
 CLAUSE_ONLY_CUES = frozenset({"say", "claim", "argue", "insist", "contend", "assert", "believe", "think", "predict", "warn"})
 MIN_FLOATING_WORDS = 6  # a quote with no cue must be this long to count as speech, not a scare quote
@@ -127,91 +127,6 @@ def _complement(verb: Token) -> Token | None:
 def _finite(clause: Token) -> bool:
     """Whether a complement is a finite clause (has a subject or 'that'), not "expect to ..."."""
     return any(c.dep_ in ("nsubj", "nsubjpass", "expl", "mark", "csubj") for c in clause.children) or clause.dep_ == "ccomp"
-
-
-def _outlet_name(token: Token, names: DocumentNames) -> str | None:
-    """The outlet named by the phrase headed by ``token`` ("BuzzFeed News"), if it names one."""
-    span = token.doc[token.left_edge.i : token.right_edge.i + 1]
-    if token.lower_ in AUDIENCE_WORDS or token.pos_ == "PRON":
-        return None
-    mention = names.mention_at(span.start_char, span.end_char)
-    text = mention.name if mention is not None and mention.type in ("organisation", "government") else None
-    words = set(name_key(span.text).split())
-    if text is None and token.pos_ == "PROPN" and words & OUTLET_WORDS:
-        text = clean_name(span.text, person=False)
-    if text is None:
-        return None
-    if not (set(name_key(text).split()) & OUTLET_WORDS) and (mention is None or mention.type != "organisation"):
-        return None
-    return text
-
-
-def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames) -> list[str]:
-    """Outlets a claim passed through: "told BuzzFeed News", "in an interview with CNN", "writing for X"."""
-    found: list[str] = []
-    for child in cue.children:
-        if child.dep_ in ("dative", "dobj") and cue.lemma_ in ("tell", "say", "confirm", "write", "inform", "brief"):
-            name = _outlet_name(child, names)
-            if name:
-                found.append(name)
-        if child.dep_ == "prep" and child.lower_ in ("to", "with", "in", "on"):
-            for pobj in child.children:
-                if pobj.dep_ != "pobj":
-                    continue
-                if pobj.lemma_ in ("interview", "statement", "post", "op-ed", "column", "article", "broadcast"):
-                    for sub in pobj.children:
-                        if sub.dep_ == "prep" and sub.lower_ in ("with", "to", "on", "in", "for"):
-                            for obj in sub.children:
-                                name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
-                                if name:
-                                    found.append(name)
-                    for sub in pobj.children:
-                        if sub.dep_ == "poss":
-                            name = _outlet_name(sub, names)
-                            if name:
-                                found.append(name)
-                else:
-                    name = _outlet_name(pobj, names)
-                    if name:
-                        found.append(name)
-    writing = [c for c in cue.children if c.dep_ == "advcl" and c.tag_ == "VBG"]  # "X, writing for Y, reported"
-    if speaker_head is not None:
-        writing += list(speaker_head.children)
-    for child in writing:
-        if child.dep_ in ("acl", "appos", "advcl") and child.lemma_ in ("write", "report", "speak"):
-            for prep in child.children:
-                if prep.dep_ == "prep" and prep.lower_ in ("for", "to", "with"):
-                    for obj in prep.children:
-                        name = _outlet_name(obj, names) if obj.dep_ == "pobj" else None
-                        if name:
-                            found.append(name)
-    seen: set[str] = set()
-    return [n for n in found if not (n in seen or seen.add(n))]
-
-
-def utterance_when(cue: Token | None, exclude: tuple[int, int], article_date: str | None
-                   ) -> tuple[str | None, tuple[str, str] | None]:
-    """When the cue verb says the claim was made, outside the content: the day when the text
-    fixes one ("on Friday", "yesterday", "Feb. 20"), and the period of days it allows
-    ("last week" -> Monday to Sunday of the week before the article's)."""
-    if cue is None:
-        return None, None
-    doc = cue.doc
-    candidates: list[Token] = []
-    for child in cue.children:
-        if exclude[0] <= child.idx < exclude[1]:
-            continue
-        if child.dep_ in ("npadvmod", "tmod", "advmod") or child.ent_type_ == "DATE":
-            candidates.append(child)
-        elif child.dep_ == "prep" and child.lower_ in ("on", "at", "in", "during", "last", "earlier"):
-            candidates.append(child)
-    for cand in candidates:
-        span = doc[cand.left_edge.i : cand.right_edge.i + 1]
-        if any(t.ent_type_ == "DATE" or t.lower_ in ("yesterday", "today", "tonight") for t in span):
-            period = resolve_period(span.text, article_date)
-            if period:
-                return (period[0] if period[0] == period[1] else None), period
-    return None, None
 
 
 def hedge_of(doc: Doc, start: int, end: int, quotes: list[Quote]) -> str | None:
@@ -718,7 +633,8 @@ def _adjacent_speaker(cue: Token) -> Token | None:
 
 
 def _previous_subject(doc: Doc, start: int) -> Token | None:
-    """For a quote with no cue: the named or pronoun subject of the sentence just before it.
+    """For a quote with no cue: the named or pronoun subject before it in its own sentence, else of the
+    sentence just before it.
 
     "Betsy Ebeling shook her head. “We never thought ...”" -> "Betsy Ebeling". Only a
     person-like subject (a name or he/she) of the sentence's main verb counts.
@@ -727,6 +643,11 @@ def _previous_subject(doc: Doc, start: int) -> Token | None:
     if token is None:
         return None
     sent = sentence_of(token)
+    # "Senator X spoke on Fox News, “…”": the quote's own sentence names who speaks before it
+    before = [t for t in doc[sent.start:token.i]
+              if t.dep_ in ("nsubj", "nsubjpass") and (t.pos_ == "PROPN" or t.lower_ in ("he", "she"))]
+    if before:
+        return before[-1]
     if sent.start == 0:
         return None
     previous = sentence_of(doc[sent.start - 1])
@@ -829,19 +750,26 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     lexicon = lexicon or default_lexicon()
     text = doc.text
     quotes = find_quotes(text)
-    names = DocumentNames(doc)
+    names = DocumentNames(doc, text)
     resolver = SpeakerResolver(doc, names)
     direct = direct_quote_candidates(doc, text, quotes, lexicon)
     clausal = (reported_speech_candidates(doc, text, quotes, lexicon) + according_to_candidates(doc, text, quotes)
                + noun_cue_candidates(doc, text, quotes, lexicon))
     candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
     if proposals:
-        candidates += _proposals_rules_missed(proposals, candidates)
+        import os
+        if os.environ.get("KG_MERGE") == "model":
+            candidates = proposals + _proposals_rules_missed(candidates, proposals)
+        else:
+            candidates += _proposals_rules_missed(proposals, candidates)
+    candidates = [_as_quoted(c) for c in candidates if not is_citing(c.cue) and not _passive_infinitive(c, text)]
     classes = {id(c): _class_of(c) for c in candidates}
     if attributions == "speech":
         candidates = [c for c in candidates if classes[id(c)] == CueClass.SPEECH]
 
+    days = DayAnchors(text, document.date)
     claims: list[Claim] = []
+    cue_tokens: list[Token | None] = []
     for cand in sorted(candidates, key=lambda c: c.anchor):
         speaker: Speaker | None = None
         if cand.speaker_tokens is not None:
@@ -853,6 +781,8 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             speaker = resolver.from_head(subject) if subject is not None else None
             if speaker is None or speaker.type not in ("person", "organisation", "government"):
                 speaker = resolver.previous(cand.content_start)
+            elif subject.sent.start_char <= cand.content_start <= subject.sent.end_char:
+                resolver.remember(speaker)  # "X spoke on Fox News, “…”": the next quote with no cue is X's too
         if speaker is not None and not cand.floating:
             resolver.remember(speaker)
         cue_span = None
@@ -868,7 +798,13 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             points += [cue_span.start, cue_span.end]
         sentence = _sentence_span(doc, text, min(points), max(points))
         relay = relays_of(cand.cue, cand.speaker_head, names) if cand.cue is not None else []
-        day, period = utterance_when(cand.cue, (cand.content_start, cand.content_end), document.date)
+        source = quoted_speaker(cand.cue) or citing_source(cand.cue)
+        if source is not None and speaker is not None and cand.speaker_tokens is None:
+            # "Tass quoted the mayor as saying", "Reuters, citing sources, reported": the outlet relays
+            relay = [speaker.name, *relay]
+            speaker = resolver.from_head(source, cand.cue)
+        day, period = _when(cand, days)
+        cue_tokens.append(cand.cue)
         claims.append(
             Claim(
                 doc_id=document.id,
@@ -889,9 +825,48 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             )
         )
     doc.user_data.pop(_SENTS_KEY, None)
-    claims = _drop_nested(claims)
+    claims = relay_nested(_drop_nested(carry_dates(claims, cue_tokens)), document.outlet,
+                          drop_reports=attributions == "speech")  # "all" keeps every nested attribution
     claims.sort(key=lambda c: (c.content.start, c.content.end))
     return _join_continuations(claims, text)
+
+
+def _passive_infinitive(cand: Candidate, text: str) -> bool:
+    """"The ship is expected to arrive", "Ofgem is expected to lift the cap": nobody named says it
+    (the subject is what is expected of, not who expects); with "by X" X does."""
+    cue = cand.cue
+    if cue is None or not text[cand.content_start:cand.content_start + 3].lower() == "to ":
+        return False
+    children = list(cue.children)
+    return any(c.dep_ == "auxpass" for c in children) and not any(c.dep_ == "agent" for c in children)
+
+
+def _as_quoted(cand: Candidate) -> Candidate:
+    """"Reuters reported the command as saying X": the content is X, not "the command" (its source)."""
+    if cand.cue is None:
+        return cand
+    source = quoted_speaker(cand.cue)
+    if source is None or not (source.left_edge.idx <= cand.content_start < source.right_edge.idx + len(source.right_edge.text)):
+        return cand
+    said = as_saying_content(cand.cue)
+    return replace(cand, content_start=said[0], content_end=said[1]) if said else cand
+
+
+def _when(cand: Candidate, days: DayAnchors) -> tuple[str | None, tuple[str, str] | None]:
+    """The utterance day and period of a candidate: a date on its cue's clause, else the day of the
+    live-blog entry that reports it as just said, else the article's day when the content reports an
+    event of that day (:mod:`kg.extract.utterance_dates`)."""
+    content = (cand.content_start, cand.content_end)
+    at = cand.cue.idx if cand.cue is not None else cand.content_start
+    anchor = days.at(at)
+    day, period = utterance_when(cand.cue, content, anchor)
+    if day is not None:
+        return day, period
+    entry = days.entry_day(at)
+    found = entry if entry is not None and just_said(cand.cue) else event_day(cand.cue, content, anchor)
+    if found is not None and (period is None or period[0] <= found <= period[1]):
+        return found, (found, found)
+    return None, period
 
 
 _GAP_PUNCT = " \t\r\n.,;:!?-\u2014\u2013'`" + ALL_MARKS

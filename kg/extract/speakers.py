@@ -44,6 +44,8 @@ DOCUMENT_NOUNS = frozenset(
     "statement letter report release note memo tweet post message email e-mail article ad advertisement "
     "video filing complaint lawsuit suit document column editorial op-ed".split()
 )
+#: things that carry findings, spoken for by whoever made them: "the CREA data show ..."
+FINDINGS_NOUNS = frozenset("data datum update analysis survey study findings poll assessment figures intelligence".split())
 #: heads that name a person by role or trade: "Hill, a doctor", "the minister", "a spokeswoman"
 PERSON_ROLE_HEADS = frozenset(
     """president minister secretary spokesman spokeswoman spokesperson senator governor general judge
@@ -218,6 +220,14 @@ class SpeakerResolver:
             # "the council, which said ...": the span stays "which", the claimant is the council
             antecedent = self.from_head(head.head.head)
             return replace(antecedent, text=text, start=start, end=end)
+        if head.tag_ in ("WDT", "WP") and head.i > 0:
+            # "according to police, who said ...": the relative clause misparsed, the noun just before
+            before = head.i - 1
+            while before > head.sent.start and self.doc[before].is_punct:
+                before -= 1
+            if self.doc[before].pos_ in ("NOUN", "PROPN") and before < head.i - 1:
+                antecedent = self.from_head(self.doc[before])
+                return replace(antecedent, text=text, start=start, end=end)
         if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
             return self._pronoun(base, lower, start)
         mention = self._mention_in(start, end, head)
@@ -247,6 +257,9 @@ class SpeakerResolver:
         persons = [m for m in covering if m.type == "person"]
         if on_head:
             return on_head[0]
+        naming = [m for m in covering if m.start > head.idx and self._names_head(m, head)]
+        if naming:  # "the business secretary, Kwasi Kwarteng", "the gas firm Gazprom": the head's own name
+            return next((m for m in naming if m.type == "person"), naming[0])
         if persons and head.lemma_.lower() not in ANONYMOUS_HEADS:
             return persons[0]
         if head.lemma_.lower() in ANONYMOUS_HEADS or head.lower_ in GROUP_HEADS:
@@ -254,6 +267,11 @@ class SpeakerResolver:
         if head.pos_ in ("NOUN",) and head.lemma_.lower() not in ORG_HEADS:
             return None  # a description ("the leader of X")
         return covering[0]
+
+    def _names_head(self, mention: NamedMention, head: Token) -> bool:
+        """Whether a mention after ``head`` is its name (an apposition), not a modifier ("of X", "for X")."""
+        span = self.doc.char_span(mention.start, mention.end, alignment_mode="expand")
+        return span is not None and span.root.head.i == head.i and span.root.dep_ in ("appos", "compound", "npadvmod", "nmod")
 
     def _pronoun(self, base: Speaker, lower: str, start: int) -> Speaker:
         if lower in FIRST_PERSON:
@@ -323,6 +341,11 @@ class SpeakerResolver:
         lemma = head.lemma_.lower()
         definite = any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in head.children)
         start, end = base.start, base.end
+        if lemma in DOCUMENT_NOUNS | FINDINGS_NOUNS:
+            owner = self._document_owner(head, start, definite)
+            if owner is not None:  # "the CREA data", "the government statement", "the statement" (its issuer)
+                return replace(base, name=owner.name, type=owner.type, anonymous=owner.anonymous,
+                               affiliation=owner.affiliation)
         # an anaphoric description: "the person", "the source", "the spokeswoman", "the ministry"
         if definite:
             if lemma in ANONYMOUS_HEADS:
@@ -360,6 +383,40 @@ class SpeakerResolver:
             plural = head.tag_ in ("NNS", "NNPS")  # "reporters", "doctors": a group of them
             return replace(base, name=_anonymous_name(base.text), type="group" if plural else "person")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
+
+    def _document_owner(self, head: Token, start: int, definite: bool) -> Speaker | None:
+        """Who issued a document that speaks: its possessor or modifier ("Russia's statement", "the
+        CREA data", "the government statement"), else, for "the statement", the speaker just before."""
+        for owner in (c for c in head.children if c.dep_ in ("poss", "compound", "nmod")):
+            if owner.pos_ == "PRON":
+                found = self._last_body(start, {"organisation", "government"}, {"organisation", "government"})
+                if isinstance(found, Speaker):
+                    return found
+                if found is not None:
+                    return Speaker(text=owner.text, start=owner.idx, end=owner.idx + len(owner), name=found.name,
+                                   type=found.type)
+                continue
+            b, e = phrase_bounds(owner)
+            span = self.doc[b:e]
+            resolved = self._resolve(span.start_char, span.end_char, span.text, owner)
+            if resolved.type in ("organisation", "government", "person"):
+                return resolved
+            if owner.lemma_.lower() in GOVERNMENT_HEADS:
+                return replace(resolved, name=owner.lemma_.lower(), type="government")
+        if definite:  # "The Kremlin issued a statement. The statement said ...": who issued it
+            for earlier in reversed(self.doc[max(0, head.i - 200):head.i]):
+                if earlier.lemma_ == head.lemma_ and earlier.dep_ == "dobj":
+                    issuer = next((c for c in earlier.head.children if c.dep_ == "nsubj"), None)
+                    if issuer is not None and issuer.pos_ in ("PROPN", "NOUN"):
+                        found = self.from_head(issuer)
+                        if found.type in ("organisation", "government", "person"):
+                            return found
+                    break
+        if definite and self.history:
+            last = self.history[-1]
+            if last.start < start and start - last.end < 1500 and last.type in ("organisation", "government", "person"):
+                return last
+        return None
 
     def _spoken_for(self, head: Token, start: int) -> tuple[str, str] | None:
         """The organisation a spokesperson speaks for: "its spokesman" (the last organisation),

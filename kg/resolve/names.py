@@ -114,10 +114,42 @@ class NamedMention:
     roles: set[str] = field(default_factory=set)  # title/description words ("president", "spokeswoman")
 
 
+_ACRONYM = re.compile(r"^[A-Z][A-Za-z]?[A-Z]{1,6}$")
+_CAPITALS = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,6}\b")
+_INITIALS_SKIP = frozenset({"of", "and", "for", "the", "on", "in", "de", "du", "des", "&"})
+
+
+def _initials(name: str) -> str:
+    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _INITIALS_SKIP).upper()
+
+
+def _acronyms(text: str, names: list[str]) -> dict[str, str]:
+    """Acronym -> full name, from "Full Name (ACR)" in the text or a name elsewhere whose initials spell it
+    ("UNESCO" -> "United Nations Educational, Scientific and Cultural Organization")."""
+    found: dict[str, str] = {}
+    for m in re.finditer(r"([A-Z][\w'’&,\- ]{3,120}?)\s+\(([A-Z][A-Za-z]?[A-Z]{1,6})\)", text):
+        full, short = m.group(1).strip(), m.group(2)
+        words = full.split()
+        for k in range(len(words)):  # the shortest tail of the phrase whose initials spell the acronym
+            tail = " ".join(words[k:])
+            if _initials(tail.replace(",", "")) == short.upper():
+                found.setdefault(short, clean_name(tail, person=False))
+                break
+    longer = [n for n in names if len(n.split()) >= 2]
+    for short in {n for n in names if _ACRONYM.match(n)}:
+        if short in found:
+            continue
+        matches = {n for n in longer if _initials(n.replace(",", "")) == short.upper()}
+        if len(matches) == 1:
+            found[short] = matches.pop()
+    return found
+
+
 class DocumentNames:
     """Index of the named entities of one parsed document, for canonical names and antecedents."""
 
-    def __init__(self, doc: Doc) -> None:
+    def __init__(self, doc: Doc, text: str | None = None) -> None:
+        """``text``: ``doc.text`` if the caller has it (spaCy builds it anew, token by token, at each access)."""
         self.doc = doc
         self._full_by_surname: dict[str, str] = {}
         self._full_by_first: dict[str, set[str]] = {}
@@ -138,6 +170,9 @@ class DocumentNames:
                     if current is None or len(name) > len(current):
                         self._full_by_surname[surname] = name
                     self._full_by_first.setdefault(name_key(tokens[0]), set()).add(name)
+        text = doc.text if text is None else text
+        self._acronyms = _acronyms(text, [name for ent, name in raw if ent.label_ not in PERSON_LABELS]
+                                   + sorted(set(_CAPITALS.findall(text))))
         for ent, name in raw:
             etype = entity_type(ent.label_, name)
             canonical = self.canonical(name, etype)
@@ -161,7 +196,7 @@ class DocumentNames:
         """The fullest name the document gives for ``name`` ("Psaki" -> "Jen Psaki")."""
         name = clean_name(name, person=etype == "person")
         if etype != "person" or not name:
-            return name
+            return self._acronyms.get(name, name) if name else name
         tokens = name.split()
         full = self._full_by_surname.get(name_key(tokens[-1]))
         if full and set(name_key(name).split()) <= set(name_key(full).split()):
