@@ -99,3 +99,21 @@ def test_a_quote_with_no_cue_belongs_to_who_introduces_it_in_its_own_sentence(ex
             'Senator Maria Lopez spoke on the radio, "This is going to lead to a reemergence of the group. '
             'Nothing is better for them than a conflict."')
     assert find(extract(text), "reemergence").speaker.name == "Maria Lopez"
+
+
+def test_media_reports_and_plural_bodies_get_their_kind_of_claimant(extract):
+    assert find(extract("State media said the plant had been hit."), "plant had been").speaker.type == "organisation"
+    c = find(extract("Some reports said the ship had sunk."), "ship had sunk")
+    assert c.speaker.type == "anonymous" and c.speaker.anonymous
+    c = find(extract("European Union states said the sanctions would stay."), "sanctions would stay")
+    assert c.speaker.type == "group"
+    assert find(extract("The regulator said the fine was fair."), "fine was fair").speaker.type == "government"
+
+
+def test_a_reporters_outlet_and_the_outlet_a_quote_is_spoken_on_are_relays(extract):
+    c = find(extract("The BBC's Jonathan Marcus said questions remain about the funding."), "questions remain")
+    assert c.speaker.name == "Jonathan Marcus" and c.relay == ("BBC",)
+    c = find(extract("Meta's lawyer said the company opposed the ban."), "opposed the ban")
+    assert c.relay == ()  # a company is not an outlet
+    text = 'Senator Maria Lopez spoke on Fox News, "This is going to lead to a reemergence. Nothing is better."'
+    assert find(extract(text), "reemergence").relay == ("Fox News",)

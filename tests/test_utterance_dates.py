@@ -42,6 +42,9 @@ def test_a_time_of_its_own_or_another_occasion_breaks_the_carry(nlp):
     text = ("The general said on Thursday that the border was quiet. "
             "The general, speaking to the Estonian defence minister, stressed that the sea lanes were vital.")
     assert find(claims_of(nlp, text), "sea lanes were vital").utterance_date is None
+    text = ("The prime minister said on Thursday that the army had retaken the airport. "
+            "The prime minister insists that the war is going well.")
+    assert find(claims_of(nlp, text), "war is going well").utterance_date is None  # a standing position
 
 
 def test_a_live_blog_entry_dates_what_it_reports_as_just_said(nlp):
@@ -69,3 +72,17 @@ def test_a_period_is_never_made_a_day(nlp):
     assert c.utterance_date is None and c.utterance_period == ("2022-02-21", "2022-02-26")
     c = find(claims_of(nlp, "The mayor said the bridge would reopen."), "bridge would reopen")
     assert c.utterance_date is None and c.utterance_period is None
+
+
+def test_a_date_the_parser_put_at_the_head_of_the_reported_clause_dates_the_saying(nlp):
+    c = find(claims_of(nlp, "The prime minister said at a press conference yesterday morning the gun laws "
+                            "should be changed."), "gun laws")
+    assert c.utterance_date == "2022-02-25" and c.content.text == "the gun laws should be changed"
+
+
+def test_a_date_of_another_event_in_the_clause_does_not_date_the_saying(nlp):
+    text = "The agency announced its withdrawal from the organisation after it was suspended in April."
+    c = find(claims_of(nlp, text), "withdrawal")
+    assert c.utterance_date is None and c.utterance_period is None
+    c = find(claims_of(nlp, "As of Thursday, the ministry claimed 790 soldiers had been killed."), "790 soldiers")
+    assert c.utterance_date is None

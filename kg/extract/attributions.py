@@ -22,7 +22,7 @@ from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
 from kg.extract.relays import (AUDIENCE_WORDS, as_saying_content, citing_source, is_citing, quoted_speaker, relay_nested,
                                relays_of)
 from kg.extract.speakers import SpeakerResolver, subject_of
-from kg.extract.utterance_dates import DayAnchors, carry_dates, event_day, just_said, utterance_when
+from kg.extract.utterance_dates import DayAnchors, carry_dates, event_day, just_said, leading_date, utterance_when
 from kg.records import Claim, Document, Mention, Span, Speaker
 from kg.resolve.names import DocumentNames, name_key
 
@@ -771,18 +771,21 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     claims: list[Claim] = []
     cue_tokens: list[Token | None] = []
     for cand in sorted(candidates, key=lambda c: c.anchor):
+        day, period = _when(cand, days)  # first: a date opening the content is cut from it
         speaker: Speaker | None = None
         if cand.speaker_tokens is not None:
             speaker = resolver.from_tokens(*cand.speaker_tokens)
         elif cand.speaker_head is not None:
             speaker = resolver.from_head(cand.speaker_head, cand.cue)
-        elif cand.floating:
+        introduced_by: Token | None = None  # the verb that introduces a quote with no cue in its own sentence
+        if cand.speaker_tokens is None and cand.speaker_head is None and cand.floating:
             subject = _previous_subject(doc, cand.content_start)
             speaker = resolver.from_head(subject) if subject is not None else None
             if speaker is None or speaker.type not in ("person", "organisation", "government"):
                 speaker = resolver.previous(cand.content_start)
             elif subject.sent.start_char <= cand.content_start <= subject.sent.end_char:
                 resolver.remember(speaker)  # "X spoke on Fox News, “…”": the next quote with no cue is X's too
+                introduced_by = subject.head
         if speaker is not None and not cand.floating:
             resolver.remember(speaker)
         cue_span = None
@@ -797,13 +800,13 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
         if cue_span is not None:
             points += [cue_span.start, cue_span.end]
         sentence = _sentence_span(doc, text, min(points), max(points))
-        relay = relays_of(cand.cue, cand.speaker_head, names) if cand.cue is not None else []
+        cue_or_verb = cand.cue if cand.cue is not None else introduced_by
+        relay = relays_of(cue_or_verb, cand.speaker_head, names) if cue_or_verb is not None else []
         source = quoted_speaker(cand.cue) or citing_source(cand.cue)
         if source is not None and speaker is not None and cand.speaker_tokens is None:
             # "Tass quoted the mayor as saying", "Reuters, citing sources, reported": the outlet relays
             relay = [speaker.name, *relay]
             speaker = resolver.from_head(source, cand.cue)
-        day, period = _when(cand, days)
         cue_tokens.append(cand.cue)
         claims.append(
             Claim(
@@ -860,6 +863,11 @@ def _when(cand: Candidate, days: DayAnchors) -> tuple[str | None, tuple[str, str
     at = cand.cue.idx if cand.cue is not None else cand.content_start
     anchor = days.at(at)
     day, period = utterance_when(cand.cue, content, anchor)
+    if day is None and period is None and cand.kind == "indirect":
+        leading = leading_date(cand.cue, content, anchor)
+        if leading is not None:  # "said yesterday the laws should change": the content starts after the date
+            cand.content_start = leading[0]
+            return leading[1], leading[2]
     if day is not None:
         return day, period
     entry = days.entry_day(at)

@@ -152,6 +152,13 @@ def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames,
             for agent in child.children:
                 if agent.dep_ == "agent":
                     found += [n for obj in agent.children if obj.dep_ == "pobj" and (n := outlet_name(obj, names, rules))]
+    if speaker_head is None:
+        speaker_head = next((c for c in cue.children if c.dep_ in ("nsubj", "nsubjpass")), None)
+    for child in (speaker_head.children if speaker_head is not None else ()):
+        if child.dep_ == "poss" and child.pos_ == "PROPN":  # "the BBC's Jonathan Marcus said": his outlet
+            name = outlet_name(child, names, rules)
+            if name and set(name_key(name).split()) & OUTLET_WORDS:  # not "Meta's lawyer", "the UN's chief"
+                found.append(name)
     writing = list(speaker_head.children) if speaker_head is not None else []
     for child in writing:  # "X, writing for Y, reported"; "X, speaking to Y, said"
         if child.dep_ in ("acl", "appos", "advcl") and child.lemma_.lower() in rules.speaking_verbs:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
+from spacy.tokens import Span as SpacySpan
 
 from kg.records import Speaker
 from kg.resolve.names import OUTLET_WORDS, DocumentNames, NamedMention, clean_name, name_key
@@ -37,15 +38,20 @@ GROUP_HEADS = frozenset(
 GENERIC_PERSON_HEADS = frozenset("leader politician man woman head premier statesman".split())
 
 GOVERNMENT_HEADS = frozenset(
-    "ministry department government administration authority authorities police army military embassy kremlin".split()
+    "ministry department government administration authority authorities police army military embassy kremlin "
+    "command regulator watchdog".split()
 )
+#: heads of an organisation's description: "the industry publication", "state media"
+MEDIA_HEADS = frozenset("media publication newspaper broadcaster outlet outlets channel website site agency".split())
+#: what anonymous unnamed sources are called when they are texts: "reports said", "some reports"
+REPORT_HEADS = frozenset("report reports rumour rumours rumor rumors".split())
 #: things that carry words: "a statement saying ...", "a letter alleging ..."
 DOCUMENT_NOUNS = frozenset(
     "statement letter report release note memo tweet post message email e-mail article ad advertisement "
     "video filing complaint lawsuit suit document column editorial op-ed".split()
 )
 #: things that carry findings, spoken for by whoever made them: "the CREA data show ..."
-FINDINGS_NOUNS = frozenset("data datum update analysis survey study findings poll assessment figures intelligence".split())
+FINDINGS_NOUNS = frozenset("data datum website page account update analysis survey study findings poll assessment figures intelligence".split())
 #: heads that name a person by role or trade: "Hill, a doctor", "the minister", "a spokeswoman"
 PERSON_ROLE_HEADS = frozenset(
     """president minister secretary spokesman spokeswoman spokesperson senator governor general judge
@@ -64,7 +70,8 @@ ORG_POSSESSIVES = frozenset({"its", "their"})
 ORG_HEADS = frozenset(
     """ministry department government administration agency company firm group party
     council commission committee office authority authorities police army military
-    campaign organisation organization union bank court embassy kremlin""".split()
+    campaign organisation organization union bank court embassy kremlin command regulator watchdog
+    movement publication producer database broadcaster newspaper""".split()
 )
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis"})
@@ -230,6 +237,9 @@ class SpeakerResolver:
                 return replace(antecedent, text=text, start=start, end=end)
         if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
             return self._pronoun(base, lower, start)
+        if head.pos_ == "PROPN" and head.lower_ in PERSON_ROLE_HEADS and not any(
+                m.start <= head.idx < m.end for m in self.names.mentions):
+            return self._description(base, head)  # "The President said": a role, capitalised
         mention = self._mention_in(start, end, head)
         if (mention is not None and head.pos_ == "NOUN" and head.lemma_.lower() in ORG_HEADS
                 and mention.end <= head.idx):
@@ -243,6 +253,11 @@ class SpeakerResolver:
                 return replace(base, name=self.names.canonical(clean_name(mention.name), "person"), type="person")
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
+            proper = _proper_name(head)
+            if proper is not None and proper.start_char > start and any(
+                    t.lower_ in PERSON_ROLE_HEADS for t in self.doc[phrase_token_bounds(self.doc, start, end)[0]:proper.start]):
+                # "Former US Ambassador to the United Nations Nikki Haley": a role, then the person's name
+                return replace(base, name=self.names.canonical(proper.text, "person"), type="person")
             etype = "person" if self.names.is_person_name(text) or _has_role_appositive(head) else "organisation"
             name = clean_name(text, person=etype == "person")
             return replace(base, name=self.names.canonical(name, etype), type=etype)
@@ -254,6 +269,8 @@ class SpeakerResolver:
         if not covering:
             return None
         on_head = [m for m in covering if m.start <= head.idx < m.end]
+        if not on_head and head.pos_ == "PROPN" and head.i > 0 and self.doc[head.i - 1].pos_ == "PROPN":
+            return None  # "Former US Ambassador to the UN Nikki Haley": the name NER missed, not "US"
         persons = [m for m in covering if m.type == "person"]
         if on_head:
             return on_head[0]
@@ -377,11 +394,18 @@ class SpeakerResolver:
         if lemma in ORG_HEADS:
             return replace(base, name=_anonymous_name(base.text),
                            type="government" if lemma in GOVERNMENT_HEADS else "organisation")
+        if lemma in MEDIA_HEADS or head.lower_ in MEDIA_HEADS:  # "state media", "several Russian media outlets"
+            return replace(base, name=_anonymous_name(base.text),
+                           type="group" if head.tag_ == "NNS" and head.lower_ != "media" else "organisation")
+        if lemma in REPORT_HEADS or head.lower_ in REPORT_HEADS:  # "reports said": nobody named
+            return replace(base, name=_anonymous_name(base.text), type="anonymous", anonymous=True)
         if set(name_key(base.text).split()) & OUTLET_WORDS:
             return replace(base, name=clean_name(base.text, person=False), type="organisation")
         if lemma in PERSON_ROLE_HEADS:  # "the minister" nobody was named as: an unnamed person
             plural = head.tag_ in ("NNS", "NNPS")  # "reporters", "doctors": a group of them
             return replace(base, name=_anonymous_name(base.text), type="group" if plural else "person")
+        if head.tag_ in ("NNS", "NNPS") and head.pos_ in ("NOUN", "PROPN"):  # "European Union states", "MPs"
+            return replace(base, name=_anonymous_name(base.text), type="group")
         return replace(base, name=_anonymous_name(base.text), type="unknown")
 
     def _document_owner(self, head: Token, start: int, definite: bool) -> Speaker | None:
@@ -439,6 +463,16 @@ class SpeakerResolver:
             if owner.pos_ == "PROPN":
                 return clean_name(span.text, person=False), "organisation"
         return None
+
+
+def _proper_name(head: Token) -> SpacySpan | None:
+    """The proper name a PROPN head ends: itself and the PROPN compounds just before it ("Nikki Haley")."""
+    doc = head.doc
+    first = head.i
+    while first > 0 and doc[first - 1].pos_ == "PROPN" and doc[first - 1].head.i == head.i \
+            and doc[first - 1].dep_ in ("compound", "flat"):
+        first -= 1
+    return doc[first:head.i + 1] if head.i > first else None
 
 
 def _has_role_appositive(head: Token) -> bool:

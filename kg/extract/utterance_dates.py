@@ -35,7 +35,8 @@ from kg.extract.dates import resolve_day, resolve_period
 from kg.records import Claim
 from kg.resolve.names import name_key
 
-__all__ = ["DateRules", "DayAnchors", "carry_dates", "date_rules", "event_day", "just_said", "utterance_when"]
+__all__ = ["DateRules", "DayAnchors", "carry_dates", "date_rules", "event_day", "just_said", "leading_date",
+           "utterance_when"]
 
 
 @dataclass(frozen=True)
@@ -153,9 +154,40 @@ def utterance_when(cue: Token | None, exclude: tuple[int, int], anchor: str | No
                 continue
             if child.dep_ == "prep" and child.lower_ not in rules.date_prepositions:
                 continue  # "as of September 30" dates the figures, not the saying
+            if child.dep_ == "advcl" and child.tag_ != "VBG" and not any(
+                    m.dep_ == "mark" and m.lower_ in ("while", "as") for m in child.children):
+                continue  # "after it suspended Russia in April": another event; "while addressing ..." is not
             seen.add(child.i)
             frontier.append((child, depth + 1))
     return None, None
+
+
+def leading_date(cue: Token | None, content: tuple[int, int], anchor: str | None,
+                 rules: DateRules | None = None) -> tuple[int, str | None, tuple[str, str]] | None:
+    """A date the parser put at the head of a reported clause: "said yesterday morning the gun laws
+    should change" -> (where the content really starts, the day, the period), else None.
+
+    Only when the date words open the content right after the cue and the clause's subject
+    follows them: they tell when it was said, not when the reported event happens.
+    """
+    if cue is None:
+        return None
+    rules = rules or date_rules()
+    doc = cue.doc
+    span = doc.char_span(content[0], content[1], alignment_mode="expand")
+    if span is None or len(span) < 3 or not _dated(span[0], rules) or not 0 < span[0].i - cue.i <= 7:
+        return None
+    if any(t.pos_ in ("VERB", "AUX", "PUNCT") for t in doc[cue.i + 1:span.start]):
+        return None  # only the cue's own words between ("said at a press conference yesterday ...")
+    end = span.start
+    while end < span.end and _dated(doc[end], rules):
+        end += 1
+    if end >= span.end or doc[end].dep_ not in ("nsubj", "nsubjpass", "det", "compound", "amod", "poss"):
+        return None
+    period = resolve_period(doc[span.start:end].text, anchor)
+    if period is None:
+        return None
+    return doc[end].idx, (period[0] if period[0] == period[1] else None), period
 
 
 def just_said(cue: Token | None) -> bool:
@@ -178,7 +210,13 @@ def event_day(cue: Token | None, content: tuple[int, int], anchor: str | None,
     span = doc.char_span(content[0], content[1], alignment_mode="expand")
     if span is None:
         return None
+    quoted = False
     for token in span:
+        if token.is_quote:
+            quoted = not quoted  # "today" inside a quotation is the speaker's today, not the article's
+            continue
+        if quoted:
+            continue
         if _dated(token, rules) and (token.ent_iob_ == "B" or token.ent_type_ == "" or token.i == span.start):
             if resolve_day(_expression(token), anchor) == anchor:
                 return anchor
@@ -205,6 +243,8 @@ def _continues_statement(cue: Token | None, rules: DateRules, gap: int) -> bool:
     or any cue of the same speaker within ``near_characters`` that names no time of its own."""
     if cue is None:
         return True  # a quote with no cue of its own, given to the speaker before it
+    if cue.tag_ in ("VBZ", "VBP"):
+        return False  # "The president insists that ...": a standing position, not that statement
     doc = cue.doc
     if any(t.lower_ in rules.other_time_words or _dated(t, rules)
            for t in doc[max(cue.i - 3, cue.sent.start):min(cue.i + 4, cue.sent.end)]):
@@ -226,20 +266,26 @@ def _continues_statement(cue: Token | None, rules: DateRules, gap: int) -> bool:
 def carry_dates(claims: Sequence[Claim], cues: Sequence[Token | None], rules: DateRules | None = None) -> list[Claim]:
     """Claims in text order, each undated one that goes on with the dated claim before it given that date.
 
-    ``cues[k]`` is ``claims[k]``'s cue token (None for a quote with no cue).  The claim
-    before must be by the same speaker (same name), end at most ``max_carry_characters``
+    ``cues[k]`` is ``claims[k]``'s cue token (None for a quote with no cue).  The last claim
+    before it by the same speaker (same name) must end at most ``max_carry_characters``
     before it, and the cue must continue the statement (:func:`_continues_statement`).
     """
     rules = rules or date_rules()
     out: list[Claim] = []
     for claim, cue in zip(claims, cues):
-        prev = out[-1] if out else None
+        prev = _last_by(out, claim)
         if (claim.utterance_date is None and prev is not None and prev.utterance_date is not None
-                and prev.speaker is not None and claim.speaker is not None
-                and name_key(prev.speaker.name) == name_key(claim.speaker.name)
                 and 0 <= claim.content.start - prev.content.end <= rules.max_carry_characters
                 and _continues_statement(cue, rules, claim.content.start - prev.content.end)):
             claim = replace(claim, utterance_date=prev.utterance_date,
                             utterance_period=(prev.utterance_date, prev.utterance_date))
         out.append(claim)
     return out
+
+
+def _last_by(earlier: list[Claim], claim: Claim) -> Claim | None:
+    """The last of ``earlier`` by the same speaker as ``claim`` (by name), if any."""
+    if claim.speaker is None:
+        return None
+    key = name_key(claim.speaker.name)
+    return next((c for c in reversed(earlier) if c.speaker is not None and name_key(c.speaker.name) == key), None)
