@@ -106,18 +106,25 @@ def _outlets_of_report(noun: Token, names: DocumentNames, rules: RelayRules) -> 
     return found
 
 
+def _outlets_of_phrase(prep: Token, names: DocumentNames, rules: RelayRules) -> list[str]:
+    """The outlets a prepositional phrase names: "to the BBC", "in an interview with CNN", "in a DW report"."""
+    found = []
+    for obj in prep.children:
+        if obj.dep_ != "pobj":
+            continue
+        if obj.lemma_.lower() in rules.report_nouns:
+            found += _outlets_of_report(obj, names, rules)
+        elif (name := outlet_name(obj, names, rules)) is not None:
+            found.append(name)
+    return found
+
+
 def _spoken_to(verb: Token, names: DocumentNames, rules: RelayRules) -> list[str]:
     """Outlets a speaking verb names: "speaking to Bild", "speaking on al-Masirah TV", "giving an interview to X"."""
     found = []
     for child in verb.children:
         if child.dep_ == "prep" and child.lower_ in ("to", "with", "on", "in", "for"):
-            for obj in child.children:
-                if obj.dep_ != "pobj":
-                    continue
-                if obj.lemma_.lower() in rules.report_nouns:
-                    found += _outlets_of_report(obj, names, rules)
-                elif (name := outlet_name(obj, names, rules)) is not None:
-                    found.append(name)
+            found += _outlets_of_phrase(child, names, rules)
         elif child.dep_ in ("dobj", "dative") and child.lemma_.lower() in rules.report_nouns:
             found += _outlets_of_report(child, names, rules)
             for sib in verb.children:  # "giving an interview to X": the outlet hangs from the verb
@@ -137,15 +144,7 @@ def relays_of(cue: Token, speaker_head: Token | None, names: DocumentNames,
             if name:
                 found.append(name)
         if child.dep_ == "prep" and child.lower_ in ("to", "with", "in", "on", "according"):
-            for pobj in child.children:
-                if pobj.dep_ != "pobj":
-                    continue
-                if pobj.lemma_.lower() in rules.report_nouns:
-                    found += _outlets_of_report(pobj, names, rules)
-                else:
-                    name = outlet_name(pobj, names, rules)
-                    if name:
-                        found.append(name)
+            found += _outlets_of_phrase(child, names, rules)
         if child.dep_ == "advcl" and child.lemma_.lower() in rules.speaking_verbs:
             found += _spoken_to(child, names, rules)  # "Speaking to Bild, the minister said"
         if child.dep_ == "advcl" and child.lemma_ == "report":  # "as reported by the Daily News"
