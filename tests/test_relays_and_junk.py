@@ -117,3 +117,12 @@ def test_a_reporters_outlet_and_the_outlet_a_quote_is_spoken_on_are_relays(extra
     assert c.relay == ()  # a company is not an outlet
     text = 'Senator Maria Lopez spoke on Fox News, "This is going to lead to a reemergence. Nothing is better."'
     assert find(extract(text), "reemergence").relay == ("Fox News",)
+
+
+def test_a_source_the_parser_made_the_object_of_the_report_is_the_claimant(extract):
+    c = find(extract("Znak.com further reported its source said that the tenant moved in the day before."),
+             "tenant moved in")
+    assert c.speaker.text == "its source" and c.speaker.anonymous and c.relay == ("Znak.com",)
+    c = find(extract("Znak.com first published the story. The website further reported its anonymous source "
+                     "claimed a fourth man escaped."), "fourth man escaped")
+    assert c.relay == ("Znak.com",)  # "the website" is the outlet named before

@@ -86,3 +86,13 @@ def test_a_date_of_another_event_in_the_clause_does_not_date_the_saying(nlp):
     assert c.utterance_date is None and c.utterance_period is None
     c = find(claims_of(nlp, "As of Thursday, the ministry claimed 790 soldiers had been killed."), "790 soldiers")
     assert c.utterance_date is None
+
+
+def test_a_statement_put_out_on_a_day_dates_what_it_says(nlp):
+    text = "The commander released a video on Thursday evening in which he said he had not surrendered."
+    assert find(claims_of(nlp, text), "not surrendered").utterance_date == "2022-02-24"
+    text = "The man who said the bridge was safe was arrested on Monday."
+    assert find(claims_of(nlp, text), "bridge was safe").utterance_date is None  # the arrest's day
+    text = "The minister said in a statement released on Wednesday that the border was closed."
+    c = find(claims_of(nlp, text), "border was closed")  # the clause the parser hung from "released"
+    assert c.speaker.text == "The minister" and c.utterance_date == "2022-02-23"

@@ -20,7 +20,7 @@ from kg.extract.cue_classes import CueClass, load_cue_classes
 from kg.extract.lexicon import CueLexicon, default_lexicon
 from kg.extract.quotes import ALL_MARKS, MARK_TOKENS, Quote, find_quotes
 from kg.extract.relays import (AUDIENCE_WORDS, as_saying_content, citing_source, is_citing, quoted_speaker, relay_nested,
-                               relays_of)
+                               relays_of, reported_subject)
 from kg.extract.speakers import SpeakerResolver, subject_of
 from kg.extract.utterance_dates import DayAnchors, carry_dates, event_day, just_said, leading_date, utterance_when
 from kg.records import Claim, Document, Mention, Span, Speaker
@@ -173,7 +173,7 @@ def _tidy(text: str, start: int, end: int, min_len: int, quotes: list[Quote] | N
 def _reported_span(doc: Doc, text: str, token: Token, quotes: list[Quote], lexicon: CueLexicon
                    ) -> tuple[int, int] | None:
     """The chars cue verb ``token`` reports, trying its frames in order of confidence."""
-    clause = _complement(token)
+    clause = _complement(token) or _clause_under_statement(token)
     around = [c for c in token.children if c.dep_ == "ccomp"]
     if (len(around) >= 2 and around[0].i < token.i < around[-1].i
             and not any(_in_any(c.idx, quotes) for c in (around[0], around[-1]))):
@@ -397,6 +397,18 @@ def _cut_at_participle_cue(doc: Doc, first: int, last: int, lexicon: CueLexicon)
                 end -= 1
             return end
     return last
+
+
+def _clause_under_statement(cue: Token) -> Token | None:
+    """"said in a statement released on Wednesday that the border was closed": the small model hangs
+    the that-clause from the participle of the statement noun, not from the cue."""
+    for prep in (c for c in cue.children if c.dep_ == "prep"):
+        for noun in (c for c in prep.children if c.dep_ == "pobj"):
+            for acl in (c for c in noun.children if c.dep_ == "acl"):
+                for clause in (c for c in acl.children if c.dep_ == "ccomp"):
+                    if any(m.dep_ == "mark" and m.lower_ == "that" for m in clause.children):
+                        return clause
+    return None
 
 
 def _misparsed_clause(cue: Token) -> Token | None:
@@ -777,6 +789,8 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
             speaker = resolver.from_tokens(*cand.speaker_tokens)
         elif cand.speaker_head is not None:
             speaker = resolver.from_head(cand.speaker_head, cand.cue)
+        elif (misparsed := reported_subject(cand.cue)) is not None:
+            speaker = resolver.from_head(misparsed)  # "X reported its source said ...": the source says it
         introduced_by: Token | None = None  # the verb that introduces a quote with no cue in its own sentence
         if cand.speaker_tokens is None and cand.speaker_head is None and cand.floating:
             subject = _previous_subject(doc, cand.content_start)

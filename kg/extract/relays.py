@@ -33,7 +33,7 @@ from kg.records import Claim
 from kg.resolve.names import OUTLET_WORDS, DocumentNames, clean_name, name_key
 
 __all__ = ["RelayRules", "as_saying_content", "citing_source", "is_citing", "outlet_name", "quoted_speaker",
-           "relay_nested", "relay_rules", "relays_of"]
+           "looks_like_outlet", "relay_nested", "relay_rules", "relays_of", "reported_subject"]
 
 #: words that name the people a claimant spoke to, never an outlet: "told reporters"
 AUDIENCE_WORDS = frozenset({"reporters", "journalists", "press", "media", "audience", "crowd", "supporters",
@@ -61,6 +61,11 @@ class RelayRules:
 def relay_rules() -> RelayRules:
     data = json.loads(resources.files("kg").joinpath("data/relays.json").read_text(encoding="utf-8"))
     return RelayRules(**{k: frozenset(v) for k, v in data.items() if not k.startswith("_")})
+
+
+def looks_like_outlet(name: str) -> bool:
+    """Whether a name is a news outlet's by its words: "Daily News", "Reuters", "Znak.com"."""
+    return bool(set(name_key(name).split()) & OUTLET_WORDS) or _WEB_NAME.search(name) is not None
 
 
 def outlet_name(token: Token, names: DocumentNames, rules: RelayRules | None = None) -> str | None:
@@ -226,6 +231,19 @@ def is_citing(cue: Token | None, rules: RelayRules | None = None) -> bool:
     """Whether a cue is the "citing" of an outlet's report ("Reuters, citing sources, reported"): not a claim."""
     rules = rules or relay_rules()
     return cue is not None and cue.lemma_.lower() in rules.citing_verbs and cue.dep_ == "advcl" and cue.tag_ == "VBG"
+
+
+def reported_subject(cue: Token | None, rules: RelayRules | None = None) -> Token | None:
+    """The speaker the parser made the object of a reporting verb: "Znak.com reported its source said
+    that ...", parsed with "its source" the object of "reported": the source's token."""
+    rules = rules or relay_rules()
+    if cue is None or cue.dep_ != "ccomp" or any(c.dep_ in ("nsubj", "nsubjpass") for c in cue.children):
+        return None
+    verb = cue.head
+    if verb.lemma_.lower() not in rules.quoting_cues | rules.told_cues:
+        return None
+    return next((c for c in verb.children if c.dep_ == "dobj" and c.right_edge.i == cue.i - 1
+                 and c.pos_ in ("NOUN", "PROPN")), None)
 
 
 def citing_source(cue: Token | None, rules: RelayRules | None = None) -> Token | None:

@@ -16,6 +16,7 @@ from dataclasses import replace
 from spacy.tokens import Doc, Token
 from spacy.tokens import Span as SpacySpan
 
+from kg.extract.relays import looks_like_outlet
 from kg.records import Speaker
 from kg.resolve.names import OUTLET_WORDS, DocumentNames, NamedMention, clean_name, name_key
 
@@ -394,6 +395,10 @@ class SpeakerResolver:
         if lemma in ORG_HEADS:
             return replace(base, name=_anonymous_name(base.text),
                            type="government" if lemma in GOVERNMENT_HEADS else "organisation")
+        if definite and (lemma in MEDIA_HEADS or head.lower_ in MEDIA_HEADS):  # "the website": the outlet named before
+            for m in self.names.mentions_before(start, {"organisation"}):
+                if start - m.end < 3000 and looks_like_outlet(m.name):
+                    return replace(base, name=m.name, type="organisation")
         if lemma in MEDIA_HEADS or head.lower_ in MEDIA_HEADS:  # "state media", "several Russian media outlets"
             return replace(base, name=_anonymous_name(base.text),
                            type="group" if head.tag_ == "NNS" and head.lower_ != "media" else "organisation")

@@ -139,6 +139,8 @@ def utterance_when(cue: Token | None, exclude: tuple[int, int], anchor: str | No
             starts += [c for c in child.children if c.dep_ in rules.subject_dependencies]
     if cue.dep_ in ("advcl", "conj") and cue.tag_ == "VBG" and cue.head is not cue:
         starts.append(cue.head)  # "said on Monday, adding that ...": the same act
+    if cue.dep_ == "relcl":
+        starts += _statement_release(cue, rules)
     seen = {t.i for t in starts}
     frontier = [(t, 0) for t in starts]
     while frontier:
@@ -188,6 +190,23 @@ def leading_date(cue: Token | None, content: tuple[int, int], anchor: str | None
     if period is None:
         return None
     return doc[end].idx, (period[0] if period[0] == period[1] else None), period
+
+
+def _statement_release(cue: Token, rules: DateRules) -> list[Token]:
+    """For a cue in a relative clause ("released a video on Thursday evening in which he said"), the
+    verb that put out the statement, video or letter the clause hangs from, and that noun."""
+    up = cue.head
+    for _ in range(4):
+        if up.pos_ == "VERB":
+            made = [c for c in up.children if c.dep_ in ("dobj", "nsubjpass")
+                    and c.lemma_.lower() in rules.statement_nouns]
+            return [up, *made] if made else []
+        if up.lemma_.lower() in rules.statement_nouns and up.dep_ not in ("dobj", "pobj", "nsubjpass"):
+            return [up]
+        if up.head is up:
+            break
+        up = up.head
+    return []
 
 
 def just_said(cue: Token | None) -> bool:
