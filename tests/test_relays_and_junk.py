@@ -126,3 +126,12 @@ def test_a_source_the_parser_made_the_object_of_the_report_is_the_claimant(extra
     c = find(extract("Znak.com first published the story. The website further reported its anonymous source "
                      "claimed a fourth man escaped."), "fourth man escaped")
     assert c.relay == ("Znak.com",)  # "the website" is the outlet named before
+
+
+def test_a_capitalised_role_is_a_description_and_a_name_after_it_is_the_claimant(extract):
+    c = find(extract("Former US Ambassador to the United Nations Zorblat Quennick said the allies must be supported."),
+             "allies must be")
+    assert c.speaker.name == "Zorblat Quennick" and c.speaker.type == "person"
+    text = "President Maria Lopez spoke on Monday. The President said the wall would be built."
+    c = find(extract(text), "wall would be built")
+    assert c.speaker.name == "Maria Lopez" and c.speaker.type == "person"

@@ -24,7 +24,7 @@ from kg.extract.relays import (AUDIENCE_WORDS, as_saying_content, citing_source,
 from kg.extract.speakers import SpeakerResolver, subject_of
 from kg.extract.utterance_dates import DayAnchors, carry_dates, event_day, just_said, leading_date, utterance_when
 from kg.records import Claim, Document, Mention, Span, Speaker
-from kg.resolve.names import DocumentNames, name_key
+from kg.resolve.names import DocumentNames
 
 log = logging.getLogger(__name__)
 
@@ -769,11 +769,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
                + noun_cue_candidates(doc, text, quotes, lexicon))
     candidates = sorted(_merge(direct, clausal, text), key=lambda c: (c.content_start, c.content_end))
     if proposals:
-        import os
-        if os.environ.get("KG_MERGE") == "model":
-            candidates = proposals + _proposals_rules_missed(candidates, proposals)
-        else:
-            candidates += _proposals_rules_missed(proposals, candidates)
+        candidates += _proposals_rules_missed(proposals, candidates)
     candidates = [_as_quoted(c) for c in candidates if not is_citing(c.cue) and not _passive_infinitive(c, text)]
     classes = {id(c): _class_of(c) for c in candidates}
     if attributions == "speech":
@@ -783,7 +779,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
     claims: list[Claim] = []
     cue_tokens: list[Token | None] = []
     for cand in sorted(candidates, key=lambda c: c.anchor):
-        day, period = _when(cand, days)  # first: a date opening the content is cut from it
+        day, period, cand.content_start = _when(cand, days)  # first: a date opening the content leaves it
         speaker: Speaker | None = None
         if cand.speaker_tokens is not None:
             speaker = resolver.from_tokens(*cand.speaker_tokens)
@@ -832,7 +828,7 @@ def claims_from_doc(doc: Doc, document: Document, lexicon: CueLexicon | None = N
                 stance=cand.stance,
                 hedge=hedge_of(doc, cand.content_start, cand.content_end, quotes) if cand.kind != "direct" else
                 hedge_of(doc, sentence.start, sentence.end, quotes),
-                relay=tuple(r for r in relay if not speaker or name_key(r) != name_key(speaker.name)),
+                relay=tuple(relay),  # relay_nested drops the speaker's own name and the article's outlet
                 date=document.date,
                 utterance_date=day,
                 utterance_period=period,
@@ -869,26 +865,29 @@ def _as_quoted(cand: Candidate) -> Candidate:
     return replace(cand, content_start=said[0], content_end=said[1]) if said else cand
 
 
-def _when(cand: Candidate, days: DayAnchors) -> tuple[str | None, tuple[str, str] | None]:
-    """The utterance day and period of a candidate: a date on its cue's clause, else the day of the
-    live-blog entry that reports it as just said, else the article's day when the content reports an
-    event of that day (:mod:`kg.extract.utterance_dates`)."""
+def _when(cand: Candidate, days: DayAnchors) -> tuple[str | None, tuple[str, str] | None, int]:
+    """The utterance day and period of a candidate, and where its content starts.
+
+    A date on its cue's clause; else a date the parser put at the head of the reported
+    clause (the content then starts after it); else the day of the live-blog entry that
+    reports it as just said; else the article's day when the content reports an event of
+    that day (:mod:`kg.extract.utterance_dates`).
+    """
     content = (cand.content_start, cand.content_end)
     at = cand.cue.idx if cand.cue is not None else cand.content_start
     anchor = days.at(at)
     day, period = utterance_when(cand.cue, content, anchor)
-    if day is None and period is None and cand.kind == "indirect":
-        leading = leading_date(cand.cue, content, anchor)
-        if leading is not None:  # "said yesterday the laws should change": the content starts after the date
-            cand.content_start = leading[0]
-            return leading[1], leading[2]
     if day is not None:
-        return day, period
+        return day, period, cand.content_start
+    if period is None and cand.kind == "indirect":
+        leading = leading_date(cand.cue, content, anchor)
+        if leading is not None:  # "said yesterday the laws should change"
+            return leading[1], leading[2], leading[0]
     entry = days.entry_day(at)
     found = entry if entry is not None and just_said(cand.cue) else event_day(cand.cue, content, anchor)
     if found is not None and (period is None or period[0] <= found <= period[1]):
-        return found, (found, found)
-    return None, period
+        return found, (found, found), cand.content_start
+    return None, period, cand.content_start
 
 
 _GAP_PUNCT = " \t\r\n.,;:!?-\u2014\u2013'`" + ALL_MARKS

@@ -14,7 +14,6 @@ from __future__ import annotations
 from dataclasses import replace
 
 from spacy.tokens import Doc, Token
-from spacy.tokens import Span as SpacySpan
 
 from kg.extract.relays import looks_like_outlet
 from kg.records import Speaker
@@ -43,7 +42,7 @@ GOVERNMENT_HEADS = frozenset(
     "command regulator watchdog".split()
 )
 #: heads of an organisation's description: "the industry publication", "state media"
-MEDIA_HEADS = frozenset("media publication newspaper broadcaster outlet outlets channel website site agency".split())
+MEDIA_HEADS = frozenset("media publication newspaper broadcaster outlet outlets channel website site".split())
 #: what anonymous unnamed sources are called when they are texts: "reports said", "some reports"
 REPORT_HEADS = frozenset("report reports rumour rumours rumor rumors".split())
 #: things that carry words: "a statement saying ...", "a letter alleging ..."
@@ -72,7 +71,7 @@ ORG_HEADS = frozenset(
     """ministry department government administration agency company firm group party
     council commission committee office authority authorities police army military
     campaign organisation organization union bank court embassy kremlin command regulator watchdog
-    movement publication producer database broadcaster newspaper""".split()
+    movement producer database""".split()
 )
 SUBJECT_DEPS = ("nsubj", "nsubjpass", "csubj")
 CUT_DEPS = frozenset({"relcl", "acl", "advcl", "punct", "cc", "conj", "parataxis"})
@@ -239,7 +238,8 @@ class SpeakerResolver:
         if lower in PERSONAL_PRONOUNS | PLURAL_PRONOUNS | NEUTER_PRONOUNS | FIRST_PERSON:
             return self._pronoun(base, lower, start)
         if head.pos_ == "PROPN" and head.lower_ in PERSON_ROLE_HEADS and not any(
-                m.start <= head.idx < m.end for m in self.names.mentions):
+                m.start >= start and m.end <= end and (m.type == "person" or m.start <= head.idx < m.end)
+                for m in self.names.mentions):
             return self._description(base, head)  # "The President said": a role, capitalised
         mention = self._mention_in(start, end, head)
         if (mention is not None and head.pos_ == "NOUN" and head.lemma_.lower() in ORG_HEADS
@@ -254,11 +254,6 @@ class SpeakerResolver:
                 return replace(base, name=self.names.canonical(clean_name(mention.name), "person"), type="person")
             return replace(base, name=mention.name, type=etype)
         if head.pos_ == "PROPN":
-            proper = _proper_name(head)
-            if proper is not None and proper.start_char > start and any(
-                    t.lower_ in PERSON_ROLE_HEADS for t in self.doc[phrase_token_bounds(self.doc, start, end)[0]:proper.start]):
-                # "Former US Ambassador to the United Nations Nikki Haley": a role, then the person's name
-                return replace(base, name=self.names.canonical(proper.text, "person"), type="person")
             etype = "person" if self.names.is_person_name(text) or _has_role_appositive(head) else "organisation"
             name = clean_name(text, person=etype == "person")
             return replace(base, name=self.names.canonical(name, etype), type=etype)
@@ -270,8 +265,6 @@ class SpeakerResolver:
         if not covering:
             return None
         on_head = [m for m in covering if m.start <= head.idx < m.end]
-        if not on_head and head.pos_ == "PROPN" and head.i > 0 and self.doc[head.i - 1].pos_ == "PROPN":
-            return None  # "Former US Ambassador to the UN Nikki Haley": the name NER missed, not "US"
         persons = [m for m in covering if m.type == "person"]
         if on_head:
             return on_head[0]
@@ -468,16 +461,6 @@ class SpeakerResolver:
             if owner.pos_ == "PROPN":
                 return clean_name(span.text, person=False), "organisation"
         return None
-
-
-def _proper_name(head: Token) -> SpacySpan | None:
-    """The proper name a PROPN head ends: itself and the PROPN compounds just before it ("Nikki Haley")."""
-    doc = head.doc
-    first = head.i
-    while first > 0 and doc[first - 1].pos_ == "PROPN" and doc[first - 1].head.i == head.i \
-            and doc[first - 1].dep_ in ("compound", "flat"):
-        first -= 1
-    return doc[first:head.i + 1] if head.i > first else None
 
 
 def _has_role_appositive(head: Token) -> bool:

@@ -90,10 +90,7 @@ class DayAnchors:
 
     def at(self, pos: int) -> str | None:
         """The anchor day (ISO) for a claim whose cue is at character ``pos``."""
-        k = bisect.bisect_right(self._starts, pos) - 1
-        if k >= 0 and self._days[k]:
-            return self._days[k]
-        return self.article_date
+        return self.entry_day(pos) or self.article_date
 
     def entry_day(self, pos: int) -> str | None:
         """The day of the live-blog entry holding character ``pos``, or None outside entries."""
@@ -106,7 +103,7 @@ def _expression(token: Token) -> str:
     if token.ent_type_ in ("DATE", "TIME"):
         doc = token.doc
         start = token.i
-        while start > 0 and token.ent_iob_ != "B" and doc[start].ent_iob_ == "I" and doc[start - 1].ent_type_ == token.ent_type_:
+        while start > 0 and doc[start].ent_iob_ == "I":
             start -= 1
         end = token.i + 1
         while end < len(doc) and doc[end].ent_iob_ == "I":

@@ -114,32 +114,36 @@ class NamedMention:
     roles: set[str] = field(default_factory=set)  # title/description words ("president", "spokeswoman")
 
 
-_ACRONYM = re.compile(r"^[A-Z][A-Za-z]?[A-Z]{1,6}$")
-_CAPITALS = re.compile(r"\b[A-Z][A-Za-z]?[A-Z]{1,6}\b")
+_ACRONYM_WORD = r"[A-Z][A-Za-z]?[A-Z]{1,6}"  # "UN", "UNESCO", "DoD"
+_ACRONYM = re.compile(rf"^{_ACRONYM_WORD}$")
+_CAPITALS = re.compile(rf"\b{_ACRONYM_WORD}\b")
+_SPELLED_OUT = re.compile(rf"([A-Z][\w'’&,\- ]{{3,120}}?)\s+\(({_ACRONYM_WORD})\)")  # "Full Name (FN)"
 _INITIALS_SKIP = frozenset({"of", "and", "for", "the", "on", "in", "de", "du", "des", "&"})
 
 
 def _initials(name: str) -> str:
-    return "".join(w[0] for w in re.split(r"[\s\-]+", name) if w and w.lower() not in _INITIALS_SKIP).upper()
+    """"United Nations Educational, Scientific and Cultural Organization" -> "UNESCO"."""
+    words = re.split(r"[\s\-]+", name.replace(",", ""))
+    return "".join(w[0] for w in words if w and w.lower() not in _INITIALS_SKIP).upper()
 
 
 def _acronyms(text: str, names: list[str]) -> dict[str, str]:
     """Acronym -> full name, from "Full Name (ACR)" in the text or a name elsewhere whose initials spell it
     ("UNESCO" -> "United Nations Educational, Scientific and Cultural Organization")."""
     found: dict[str, str] = {}
-    for m in re.finditer(r"([A-Z][\w'’&,\- ]{3,120}?)\s+\(([A-Z][A-Za-z]?[A-Z]{1,6})\)", text):
+    for m in _SPELLED_OUT.finditer(text):
         full, short = m.group(1).strip(), m.group(2)
         words = full.split()
         for k in range(len(words)):  # the shortest tail of the phrase whose initials spell the acronym
             tail = " ".join(words[k:])
-            if _initials(tail.replace(",", "")) == short.upper():
+            if _initials(tail) == short.upper():
                 found.setdefault(short, clean_name(tail, person=False))
                 break
     longer = [n for n in names if len(n.split()) >= 2]
     for short in {n for n in names if _ACRONYM.match(n)}:
         if short in found:
             continue
-        matches = {n for n in longer if _initials(n.replace(",", "")) == short.upper()}
+        matches = {n for n in longer if _initials(n) == short.upper()}
         if len(matches) == 1:
             found[short] = matches.pop()
     return found
